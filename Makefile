@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: MIT
+# The photo booth: one non-recursive Makefile for every daemon, tool and test.
+#
+#   make              build every daemon and tool into build/
+#   make run          run the booth on this machine (private broker, simulated hardware)
+#   make test         unit and integration tests against a real broker and real SQLite
+#   make check        the same, built with AddressSanitizer and UBSan
+#   make lint         cppcheck and clang-tidy, zero findings
+#   make format       clang-format the sources; make format-check only checks
+#   make install      DESTDIR=... PREFIX=...
+#   make fuzz         build the libFuzzer targets (clang) and run each briefly
+
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+DATADIR ?= $(PREFIX)/share
+DESTDIR ?=
+CROSS_COMPILE ?=
+CC := $(if $(filter default,$(origin CC)),$(CROSS_COMPILE)gcc,$(CC))
+PKG_CONFIG ?= $(CROSS_COMPILE)pkg-config
+B ?= build
+
+PKGS := libmosquitto json-c sqlite3
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+	-Wundef -Wformat=2 -Werror
+CFLAGS ?= -O2 -g
+ifeq ($(SAN),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HARDEN :=
+else
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+endif
+ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(CFLAGS) $(HARDEN) $(SAN_FLAGS) -MMD -MP \
+	-Icommon -Imqtt -Ibooth $(PKG_CFLAGS) -DBOOTH_VERSION='"$(VERSION)"'
+ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
+
+COMMON_SRC := $(wildcard common/*.c)
+BUS_SRC := mqtt/bus.c mqtt/codec.c mqtt/topics.c
+BOOTHD_SRC := booth/db.c
+LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(COMMON_SRC) $(BUS_SRC))
+
+DAEMONS := $(B)/boothd
+TOOLS := $(B)/booth-topics
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test-*.c))
+INTEGRATION_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,\
+	$(wildcard tests/integration/test-*.c))
+TEST_HARNESS := $(B)/tests/harness.o
+INTEGRATION_HARNESS := $(B)/tests/integration/env.o
+
+.PHONY: all run test unit integration check lint format format-check install fuzz clean \
+	deps-build deps-test deps-lint
+all: $(DAEMONS) $(TOOLS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libbooth.a: $(LIB_OBJ)
+	$(CROSS_COMPILE)ar rcs $@ $^
+
+$(B)/boothd: $(B)/booth/boothd.o $(patsubst %.c,$(B)/%.o,$(BOOTHD_SRC)) $(B)/libbooth.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/booth-topics: $(B)/mqtt/booth-topics.o $(B)/libbooth.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(TEST_HARNESS) $(patsubst %.c,$(B)/%.o,$(BOOTHD_SRC)) \
+		$(B)/libbooth.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/%: $(B)/tests/integration/%.o $(INTEGRATION_HARNESS) $(TEST_HARNESS) \
+		$(B)/libbooth.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/%.o: ALL_CFLAGS += -Itests -Itests/integration
+
+deps-build:
+	@scripts/deps build
+deps-test:
+	@scripts/deps build test
+deps-lint:
+	@scripts/deps build lint
+
+# The tests run the real broker with credentials generated for each run.
+test: deps-test
+	@$(MAKE) --no-print-directory all $(UNIT_TESTS) $(INTEGRATION_TESTS)
+	@tests/run $(B) $(UNIT_TESTS) $(INTEGRATION_TESTS)
+
+unit: deps-test
+	@$(MAKE) --no-print-directory $(UNIT_TESTS)
+	@tests/run $(B) $(UNIT_TESTS)
+
+integration: deps-test
+	@$(MAKE) --no-print-directory all $(INTEGRATION_TESTS)
+	@tests/run $(B) $(INTEGRATION_TESTS)
+
+check:
+	@scripts/deps build test check
+	@$(MAKE) --no-print-directory B=build/san SAN=1 CFLAGS="-O1 -g" test
+
+run: deps-test all
+	@scripts/run-booth $(B)
+
+LINT_SRC := $(COMMON_SRC) $(BUS_SRC) mqtt/booth-topics.c $(wildcard booth/*.c) \
+	$(wildcard tests/*.c tests/unit/*.c tests/integration/*.c tests/fuzz/*.c)
+lint: deps-lint
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --std=c11 -Icommon -Imqtt -Ibooth -Itests \
+		-Itests/integration --suppress=missingIncludeSystem $(LINT_SRC)
+	clang-tidy --quiet --warnings-as-errors='*' $(LINT_SRC) -- -std=gnu11 -Icommon -Imqtt \
+		-Ibooth -Itests -Itests/integration $(PKG_CFLAGS) -DBOOTH_VERSION='"$(VERSION)"' \
+		2>/dev/null
+
+FORMAT_SRC := $(wildcard common/*.[ch] mqtt/*.[ch] booth/*.[ch] tests/*.[ch] tests/*/*.[ch])
+format:
+	clang-format -i $(FORMAT_SRC)
+format-check: deps-lint
+	clang-format --dry-run --Werror $(FORMAT_SRC)
+
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Imqtt \
+	-Ibooth $(PKG_CFLAGS)
+$(B)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(BUS_SRC)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+fuzz: $(FUZZ_TARGETS)
+	@for f in $(FUZZ_TARGETS); do \
+		echo "fuzzing $$f for $${FUZZ_SECONDS:-20} s"; \
+		mkdir -p $(B)/fuzz/corpus-$${f##*/}; \
+		$$f -max_total_time=$${FUZZ_SECONDS:-20} -max_len=65536 \
+			$(B)/fuzz/corpus-$${f##*/} tests/fuzz/seeds/$${f##*/fuzz-} \
+			>$(B)/fuzz/$${f##*/}.log 2>&1 || { tail -40 $(B)/fuzz/$${f##*/}.log; exit 1; }; \
+	done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/booth $(DESTDIR)$(DATADIR)/booth
+	install -m 0755 $(DAEMONS) $(TOOLS) $(DESTDIR)$(BINDIR)
+	install -m 0755 mqtt/broker-setup $(DESTDIR)$(DATADIR)/booth/broker-setup
+	install -m 0644 mqtt/mosquitto.conf.in $(DESTDIR)$(DATADIR)/booth/mosquitto.conf.in
+	install -m 0644 booth.conf.example $(DESTDIR)$(SYSCONFDIR)/booth/booth.conf
+
+clean:
+	rm -rf build
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

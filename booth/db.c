@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: MIT */
+/* boothd's SQLite database. SQLite result codes are translated to -errno here and nowhere else. */
+#include "db.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct db {
+	sqlite3 *sql;
+};
+
+/* Each entry brings the schema from version i to i + 1; never edit one that has shipped. */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 64),"
+	"  title TEXT NOT NULL DEFAULT '' CHECK (length(title) <= 80),"
+	"  started INTEGER NOT NULL,"
+	"  ended INTEGER);"
+	"CREATE UNIQUE INDEX events_one_running ON events((ended IS NULL)) WHERE ended IS NULL;"
+	"CREATE TABLE sessions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  event_id INTEGER REFERENCES events(id) ON DELETE SET NULL,"
+	"  state TEXT NOT NULL,"
+	"  shots INTEGER NOT NULL CHECK (shots BETWEEN 1 AND 6),"
+	"  layout TEXT NOT NULL,"
+	"  started INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL,"
+	"  ended INTEGER,"
+	"  outcome TEXT);"
+	"CREATE INDEX sessions_started ON sessions(started);"
+	"CREATE INDEX sessions_event ON sessions(event_id);"
+	"CREATE TABLE photos ("
+	"  id INTEGER PRIMARY KEY,"
+	"  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+	"  shot INTEGER NOT NULL,"
+	"  path TEXT NOT NULL UNIQUE,"
+	"  sha256 TEXT NOT NULL,"
+	"  width INTEGER NOT NULL,"
+	"  height INTEGER NOT NULL,"
+	"  taken INTEGER NOT NULL,"
+	"  UNIQUE (session_id, shot));"
+	"CREATE TABLE strips ("
+	"  id INTEGER PRIMARY KEY,"
+	"  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+	"  layout TEXT NOT NULL,"
+	"  path TEXT NOT NULL UNIQUE,"
+	"  sha256 TEXT NOT NULL,"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE print_jobs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  job_key TEXT NOT NULL UNIQUE,"
+	"  session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE,"
+	"  strip_id INTEGER REFERENCES strips(id) ON DELETE CASCADE,"
+	"  copies INTEGER NOT NULL DEFAULT 1 CHECK (copies BETWEEN 1 AND 10),"
+	"  state TEXT NOT NULL,"
+	"  ipp_job_id INTEGER,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT,"
+	"  created INTEGER NOT NULL,"
+	"  updated INTEGER NOT NULL);"
+	"CREATE TABLE settings ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL,"
+	"  updated INTEGER NOT NULL);"
+	"CREATE TABLE telemetry_consent ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  decision TEXT NOT NULL CHECK (decision IN ('undecided', 'declined', 'accepted')),"
+	"  schema_version INTEGER,"
+	"  decided INTEGER,"
+	"  how TEXT);"
+	"INSERT INTO telemetry_consent (id, decision) VALUES (1, 'undecided');",
+};
+
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == DB_SCHEMA_VERSION,
+	       "one migration per schema version");
+
+static int sql_error(struct db *db, int rc, const char *what)
+{
+	int ext = sqlite3_extended_errcode(db->sql);
+
+	log_error("Database: %s: %s", what, sqlite3_errmsg(db->sql));
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return -EBADMSG;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_CONSTRAINT:
+		return ext == SQLITE_CONSTRAINT_UNIQUE ? -EEXIST : -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+static int exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db->sql, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		int r = sql_error(db, rc, msg ? msg : sql);
+
+		sqlite3_free(msg);
+		return r;
+	}
+	return 0;
+}
+
+static int prepare(struct db *db, const char *sql, sqlite3_stmt **ret)
+{
+	int rc = sqlite3_prepare_v2(db->sql, sql, -1, ret, NULL);
+
+	return rc == SQLITE_OK ? 0 : sql_error(db, rc, sql);
+}
+
+static int query_int(struct db *db, const char *sql, int64_t *ret)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, sql, &st);
+
+	if (r < 0)
+		return r;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*ret = sqlite3_column_int64(st, 0);
+	else
+		r = sql_error(db, sqlite3_errcode(db->sql), sql);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int db_schema_version(struct db *db)
+{
+	int64_t v = -1;
+
+	return query_int(db, "PRAGMA user_version", &v) < 0 ? -EIO : (int)v;
+}
+
+static int migrate(struct db *db)
+{
+	int version = db_schema_version(db);
+	char sql[64];
+	int r;
+
+	if (version < 0)
+		return -EBADMSG;
+	if (version > DB_SCHEMA_VERSION) {
+		log_error("The database has schema version %d; this boothd knows up to %d. "
+			  "Install the newer software or restore a backup.",
+			  version, DB_SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	for (; version < DB_SCHEMA_VERSION; version++) {
+		r = exec(db, "BEGIN IMMEDIATE");
+		if (r < 0)
+			return r;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+		r = exec(db, migrations[version]);
+		if (r == 0)
+			r = exec(db, sql);
+		if (r == 0)
+			r = exec(db, "COMMIT");
+		if (r < 0) {
+			exec(db, "ROLLBACK");
+			return r;
+		}
+		log_info("Database migrated to schema version %d", version + 1);
+	}
+	return 0;
+}
+
+int db_open(const char *path, struct db **ret)
+{
+	struct db *db;
+	int rc, r;
+
+	db = calloc(1, sizeof(*db));
+	if (!db)
+		return -ENOMEM;
+	rc = sqlite3_open_v2(path, &db->sql,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		r = db->sql ? sql_error(db, rc, path) : -ENOMEM;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->sql, 1);
+	r = sqlite3_busy_timeout(db->sql, 5000) == SQLITE_OK ? 0 : -EIO;
+	/* WAL keeps readers off the writer's back; synchronous=FULL makes a commit survive power
+	 * loss, not only a crash, which is worth its small cost for guests' photos. */
+	if (r == 0)
+		r = exec(db, "PRAGMA journal_mode = WAL");
+	if (r == 0)
+		r = exec(db, "PRAGMA synchronous = FULL");
+	if (r == 0)
+		r = exec(db, "PRAGMA foreign_keys = ON");
+	if (r == 0)
+		r = migrate(db);
+	if (r < 0)
+		goto fail;
+	*ret = db;
+	return 0;
+fail:
+	if (r == -EBADMSG)
+		log_error("%s is not a booth database or is damaged", path);
+	db_close(db);
+	return r;
+}
+
+struct db *db_close(struct db *db)
+{
+	if (!db)
+		return NULL;
+	sqlite3_close(db->sql);
+	free(db);
+	return NULL;
+}
+
+static void read_event(sqlite3_stmt *st, struct db_event *ev)
+{
+	const unsigned char *name = sqlite3_column_text(st, 1);
+	const unsigned char *title = sqlite3_column_text(st, 2);
+
+	memset(ev, 0, sizeof(*ev));
+	ev->id = sqlite3_column_int64(st, 0);
+	strscpy(ev->name, name ? (const char *)name : "", sizeof(ev->name));
+	strscpy(ev->title, title ? (const char *)title : "", sizeof(ev->title));
+	ev->started = sqlite3_column_int64(st, 3);
+	ev->ended = sqlite3_column_int64(st, 4);
+}
+
+int db_event_current(struct db *db, struct db_event *ret)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	r = prepare(db, "SELECT id, name, title, started, ended FROM events WHERE ended IS NULL",
+		    &st);
+	if (r < 0)
+		return r;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_event(st, ret);
+		r = 1;
+	} else if (rc != SQLITE_DONE) {
+		r = sql_error(db, rc, "reading the running event");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int db_event_start(struct db *db, const char *name, const char *title, int64_t now_ms,
+		   struct db_event *ret)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	r = prepare(db, "INSERT INTO events (name, title, started) VALUES (?, ?, ?)", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now_ms);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		return -EBUSY;
+	if (rc != SQLITE_DONE)
+		return sql_error(db, rc, "starting an event");
+	memset(ret, 0, sizeof(*ret));
+	ret->id = sqlite3_last_insert_rowid(db->sql);
+	strscpy(ret->name, name, sizeof(ret->name));
+	strscpy(ret->title, title, sizeof(ret->title));
+	ret->started = now_ms;
+	return 0;
+}
+
+int db_event_end(struct db *db, int64_t now_ms, struct db_event *ret, int64_t *sessions)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	r = exec(db, "BEGIN IMMEDIATE");
+	if (r < 0)
+		return r;
+	r = db_event_current(db, ret);
+	if (r == 0)
+		r = -ENOENT;
+	if (r < 0)
+		goto rollback;
+	r = prepare(db, "UPDATE events SET ended = ?1 WHERE id = ?2", &st);
+	if (r < 0)
+		goto rollback;
+	sqlite3_bind_int64(st, 1, now_ms);
+	sqlite3_bind_int64(st, 2, ret->id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		r = sql_error(db, rc, "ending the event");
+		goto rollback;
+	}
+	r = prepare(db, "SELECT count(*) FROM sessions WHERE event_id = ?", &st);
+	if (r < 0)
+		goto rollback;
+	sqlite3_bind_int64(st, 1, ret->id);
+	*sessions = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	r = exec(db, "COMMIT");
+	if (r < 0)
+		goto rollback;
+	ret->ended = now_ms;
+	return 0;
+rollback:
+	exec(db, "ROLLBACK");
+	return r;
+}
+
+int db_counts_since(struct db *db, int64_t since_ms, int64_t *sessions, int64_t *photos)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	r = prepare(db,
+		    "SELECT (SELECT count(*) FROM sessions WHERE started >= ?1),"
+		    "       (SELECT count(*) FROM photos WHERE taken >= ?1)",
+		    &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, since_ms);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*sessions = sqlite3_column_int64(st, 0);
+		*photos = sqlite3_column_int64(st, 1);
+	} else {
+		r = sql_error(db, sqlite3_errcode(db->sql), "counting sessions");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int db_check(struct db *db)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, "PRAGMA integrity_check", &st);
+
+	if (r < 0)
+		return r;
+	if (sqlite3_step(st) != SQLITE_ROW ||
+	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
+		r = -EBADMSG;
+	sqlite3_finalize(st);
+	return r;
+}

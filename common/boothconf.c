@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/* The booth's configuration keys and the command line every daemon shares. */
+#include "boothconf.h"
+#include "config.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIELD(s, f) offsetof(struct booth_config, s.f), sizeof(((struct booth_config *)0)->s.f)
+
+const struct config_key boothconf_keys[] = {
+	{ "general", "booth_id", CONFIG_ID, FIELD(general, booth_id), 1, 32, "booth" },
+	{ "mqtt", "host", CONFIG_STRING, FIELD(mqtt, host), 1, 255, "127.0.0.1" },
+	{ "mqtt", "port", CONFIG_INT, FIELD(mqtt, port), 1, 65535, "1883" },
+	{ "mqtt", "keepalive", CONFIG_INT, FIELD(mqtt, keepalive), 2, 300, "10" },
+	{ "mqtt", "credentials_dir", CONFIG_PATH, FIELD(mqtt, credentials_dir), 1, PATH_MAX - 64,
+	  "/etc/booth/credentials" },
+	{ "mqtt", "max_payload", CONFIG_INT, FIELD(mqtt, max_payload), 1024, 262144, "16384" },
+	{ "mqtt", "reconnect_max", CONFIG_INT, FIELD(mqtt, reconnect_max), 1, 300, "30" },
+	{ "boothd", "database", CONFIG_PATH, FIELD(boothd, database), 1, PATH_MAX - 64,
+	  "/var/lib/booth/booth.db" },
+	{ "boothd", "photo_dir", CONFIG_PATH, FIELD(boothd, photo_dir), 1, PATH_MAX - 64,
+	  "/var/lib/booth/photos" },
+	{ NULL, NULL, CONFIG_STRING, 0, 0, 0, 0, NULL },
+};
+
+int boothconf_load(const char *path, struct booth_config *cfg, char *err, size_t errlen)
+{
+	int r;
+
+	memset(cfg, 0, sizeof(*cfg));
+	r = config_defaults(boothconf_keys, cfg, err, errlen);
+	if (r < 0)
+		return r;
+	return config_parse_file(boothconf_keys, cfg, path, err, errlen);
+}
+
+#define CRED_FIELD(f) offsetof(struct booth_credentials, f), sizeof(((struct booth_credentials *)0)->f)
+
+static const struct config_key credential_keys[] = {
+	{ "", "username", CONFIG_ID, CRED_FIELD(username), 1, 32, NULL },
+	{ "", "password", CONFIG_STRING, CRED_FIELD(password), 16, 128, NULL },
+	{ NULL, NULL, CONFIG_STRING, 0, 0, 0, 0, NULL },
+};
+
+int boothconf_credentials(const struct booth_config *cfg, const char *user,
+			  struct booth_credentials *ret, char *err, size_t errlen)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY");
+	struct booth_credentials c = { { 0 }, { 0 } };
+	char path[PATH_MAX];
+	int r;
+
+	if (!dir || !*dir)
+		dir = cfg->mqtt.credentials_dir;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, user) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	r = config_parse_file(credential_keys, &c, path, err, errlen);
+	if (r < 0)
+		return r;
+	if (!c.username[0] || !c.password[0]) {
+		snprintf(err, errlen, "%s: needs both 'username' and 'password'", path);
+		return -EINVAL;
+	}
+	*ret = c;
+	return 0;
+}
+
+static void usage(const char *name, const char *summary)
+{
+	printf("Usage: %s [-f FILE] [-n] [-v] [--help]\n"
+	       "%s\n\n"
+	       "  -f, --config FILE  read FILE instead of %s\n"
+	       "  -n, --check        check the configuration, print \"configuration OK\" and exit\n"
+	       "  -v, --verbose      log debug messages\n"
+	       "  -h, --help         show this help\n",
+	       name, summary, BOOTHCONF_DEFAULT_PATH);
+}
+
+int boothconf_main(int argc, char **argv, const char *name, const char *summary,
+		   struct booth_config *cfg)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'f' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = BOOTHCONF_DEFAULT_PATH;
+	char err[CONFIG_ERR_MAX + 64];
+	bool check = false;
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:nvh", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'f':
+			path = optarg;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case 'v':
+			log_set_max_level(LOG_DEBUG);
+			break;
+		case 'h':
+			usage(name, summary);
+			return 1;
+		default:
+			fprintf(stderr, "Try '%s --help'.\n", name);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", name, argv[optind]);
+		return -EINVAL;
+	}
+	r = boothconf_load(path, cfg, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "%s\n", err);
+		return r == -EINVAL ? -EBADMSG : r;
+	}
+	if (check) {
+		printf("configuration OK\n");
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* The booth's configuration: every key of /etc/booth/booth.conf, its default and its limits,
+ * and the command line every daemon shares (-f FILE, -n, -v, --help). */
+#ifndef BOOTH_BOOTHCONF_H
+#define BOOTH_BOOTHCONF_H
+
+#include "config.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define BOOTHCONF_DEFAULT_PATH "/etc/booth/booth.conf"
+
+struct booth_config {
+	struct {
+		char booth_id[33];
+	} general;
+	struct {
+		char host[256];
+		int port;
+		int keepalive;
+		char credentials_dir[PATH_MAX];
+		int max_payload;
+		int reconnect_max;
+	} mqtt;
+	struct {
+		char database[PATH_MAX];
+		char photo_dir[PATH_MAX];
+	} boothd;
+};
+
+/* The credentials a process uses on the broker. */
+struct booth_credentials {
+	char username[33];
+	char password[129];
+};
+
+/* The key table (for tests and fuzzing). */
+extern const struct config_key boothconf_keys[];
+
+/* Defaults, then PATH. On failure writes the reason ("FILE:LINE: why") into ERR. */
+int boothconf_load(const char *path, struct booth_config *cfg, char *err, size_t errlen);
+
+/* Read USER's credentials from $CREDENTIALS_DIRECTORY/USER (systemd) if set, otherwise from
+ * CFG's credentials_dir/USER. */
+int boothconf_credentials(const struct booth_config *cfg, const char *user,
+			  struct booth_credentials *ret, char *err, size_t errlen);
+
+/* Parse the shared command line, load the config and set up logging for daemon NAME.
+ * Returns 1 when the process should exit successfully (--help, -n), 0 to run, or a negative
+ * errno after printing the reason (exit status 1 then; 2 for usage errors, returned as
+ * -EINVAL). */
+int boothconf_main(int argc, char **argv, const char *name, const char *summary,
+		   struct booth_config *cfg);
+
+#endif

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/* The event loop: epoll, timerfd, signalfd, prepare hooks. No threads. */
+#include "loop.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+enum source_type { SOURCE_IO, SOURCE_TIMER, SOURCE_SIGNAL };
+
+struct loop_source {
+	struct loop *loop;
+	enum source_type type;
+	int fd;
+	int signo;
+	bool dead;
+	union {
+		loop_io_fn io;
+		loop_timer_fn timer;
+		loop_signal_fn signal;
+	} fn;
+	void *userdata;
+	struct loop_source *next;
+};
+
+struct prepare {
+	loop_prepare_fn fn;
+	void *userdata;
+	struct prepare *next;
+};
+
+struct loop {
+	int epfd;
+	bool quit;
+	int exit_code;
+	struct loop_source *sources;
+	struct prepare *prepares;
+	sigset_t blocked;
+};
+
+#define MAX_EVENTS 16
+
+uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+int loop_new(struct loop **ret)
+{
+	struct loop *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return -ENOMEM;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0) {
+		free(l);
+		return -errno;
+	}
+	sigemptyset(&l->blocked);
+	*ret = l;
+	return 0;
+}
+
+static void source_destroy(struct loop_source *s)
+{
+	if (s->type != SOURCE_IO && s->fd >= 0)
+		close(s->fd);
+	free(s);
+}
+
+/* Free sources removed during dispatch; they cannot be freed while an epoll batch may still
+ * point at them. */
+static void loop_reap(struct loop *l)
+{
+	struct loop_source **p = &l->sources;
+
+	while (*p) {
+		struct loop_source *s = *p;
+
+		if (s->dead) {
+			*p = s->next;
+			source_destroy(s);
+		} else {
+			p = &s->next;
+		}
+	}
+}
+
+struct loop *loop_free(struct loop *l)
+{
+	if (!l)
+		return NULL;
+	while (l->sources) {
+		struct loop_source *s = l->sources;
+
+		l->sources = s->next;
+		source_destroy(s);
+	}
+	while (l->prepares) {
+		struct prepare *p = l->prepares;
+
+		l->prepares = p->next;
+		free(p);
+	}
+	if (l->epfd >= 0)
+		close(l->epfd);
+	sigprocmask(SIG_UNBLOCK, &l->blocked, NULL);
+	free(l);
+	return NULL;
+}
+
+static int loop_attach(struct loop *l, enum source_type type, int fd, uint32_t events,
+		       void *userdata, struct loop_source **ret)
+{
+	struct loop_source *s = calloc(1, sizeof(*s));
+	struct epoll_event ev = { .events = events };
+
+	if (!s)
+		return -ENOMEM;
+	s->loop = l;
+	s->type = type;
+	s->fd = fd;
+	s->signo = -1;
+	s->userdata = userdata;
+	ev.data.ptr = s;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int r = -errno;
+
+		free(s);
+		return r;
+	}
+	s->next = l->sources;
+	l->sources = s;
+	*ret = s;
+	return 0;
+}
+
+int loop_add_io(struct loop *l, int fd, uint32_t events, loop_io_fn fn, void *userdata,
+		struct loop_source **ret)
+{
+	struct loop_source *s;
+	int r = loop_attach(l, SOURCE_IO, fd, events, userdata, &s);
+
+	if (r < 0)
+		return r;
+	s->fn.io = fn;
+	if (ret)
+		*ret = s;
+	return 0;
+}
+
+int loop_io_set_events(struct loop_source *s, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = s };
+
+	if (s->type != SOURCE_IO || s->dead)
+		return -EINVAL;
+	return epoll_ctl(s->loop->epfd, EPOLL_CTL_MOD, s->fd, &ev) < 0 ? -errno : 0;
+}
+
+int loop_timer_set(struct loop_source *s, uint64_t usec, uint64_t interval_usec)
+{
+	struct itimerspec its = {
+		.it_value = { .tv_sec = (time_t)(usec / 1000000u),
+			      .tv_nsec = (long)(usec % 1000000u) * 1000 },
+		.it_interval = { .tv_sec = (time_t)(interval_usec / 1000000u),
+				 .tv_nsec = (long)(interval_usec % 1000000u) * 1000 },
+	};
+
+	if (s->type != SOURCE_TIMER)
+		return -EINVAL;
+	return timerfd_settime(s->fd, 0, &its, NULL) < 0 ? -errno : 0;
+}
+
+int loop_add_timer(struct loop *l, uint64_t usec, uint64_t interval_usec, loop_timer_fn fn,
+		   void *userdata, struct loop_source **ret)
+{
+	struct loop_source *s;
+	int fd, r;
+
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = loop_attach(l, SOURCE_TIMER, fd, EPOLLIN, userdata, &s);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	s->fn.timer = fn;
+	r = loop_timer_set(s, usec, interval_usec);
+	if (r < 0) {
+		loop_source_remove(s);
+		return r;
+	}
+	if (ret)
+		*ret = s;
+	return 0;
+}
+
+int loop_add_signal(struct loop *l, int signo, loop_signal_fn fn, void *userdata,
+		    struct loop_source **ret)
+{
+	struct loop_source *s;
+	sigset_t mask;
+	int fd, r;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, signo);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	sigaddset(&l->blocked, signo);
+	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = loop_attach(l, SOURCE_SIGNAL, fd, EPOLLIN, userdata, &s);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	s->fn.signal = fn;
+	s->signo = signo;
+	if (ret)
+		*ret = s;
+	return 0;
+}
+
+int loop_add_prepare(struct loop *l, loop_prepare_fn fn, void *userdata)
+{
+	struct prepare *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -ENOMEM;
+	p->fn = fn;
+	p->userdata = userdata;
+	p->next = l->prepares;
+	l->prepares = p;
+	return 0;
+}
+
+void loop_remove_prepare(struct loop *l, loop_prepare_fn fn, void *userdata)
+{
+	for (struct prepare **p = &l->prepares; *p; p = &(*p)->next) {
+		if ((*p)->fn == fn && (*p)->userdata == userdata) {
+			struct prepare *dead = *p;
+
+			*p = dead->next;
+			free(dead);
+			return;
+		}
+	}
+}
+
+struct loop_source *loop_source_remove(struct loop_source *s)
+{
+	if (!s || s->dead)
+		return NULL;
+	epoll_ctl(s->loop->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+	s->dead = true;
+	return NULL;
+}
+
+static int source_dispatch(struct loop_source *s, uint32_t revents)
+{
+	switch (s->type) {
+	case SOURCE_IO:
+		return s->fn.io(s, s->fd, revents, s->userdata);
+	case SOURCE_TIMER: {
+		uint64_t expirations;
+
+		if (read(s->fd, &expirations, sizeof(expirations)) != sizeof(expirations))
+			return errno == EAGAIN ? 0 : -errno;
+		return s->fn.timer(s, s->userdata);
+	}
+	case SOURCE_SIGNAL: {
+		struct signalfd_siginfo si;
+
+		if (read(s->fd, &si, sizeof(si)) != sizeof(si))
+			return errno == EAGAIN ? 0 : -errno;
+		return s->fn.signal(s, (int)si.ssi_signo, s->userdata);
+	}
+	}
+	return -EINVAL;
+}
+
+int loop_iterate(struct loop *l, int timeout_ms)
+{
+	struct epoll_event events[MAX_EVENTS];
+	int n, i, dispatched = 0;
+
+	for (struct prepare *p = l->prepares; p; p = p->next)
+		p->fn(p->userdata);
+	n = epoll_wait(l->epfd, events, MAX_EVENTS, timeout_ms);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	for (i = 0; i < n; i++) {
+		struct loop_source *s = events[i].data.ptr;
+
+		if (s->dead)
+			continue;
+		source_dispatch(s, events[i].events);
+		dispatched++;
+	}
+	loop_reap(l);
+	return dispatched;
+}
+
+int loop_run(struct loop *l)
+{
+	l->quit = false;
+	while (!l->quit) {
+		int r = loop_iterate(l, -1);
+
+		if (r < 0)
+			return r;
+	}
+	return l->exit_code;
+}
+
+void loop_quit(struct loop *l, int code)
+{
+	l->quit = true;
+	l->exit_code = code;
+}

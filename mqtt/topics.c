@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/* The topic table: the one place that defines the bus contract (documented in docs/mqtt-api.md,
+ * which tests compare with this table). */
+#include "topics.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define END_FIELDS { NULL, FIELD_STRING, false, false, 0, 0, NULL, NULL, NULL }
+#define AVAILABILITY(proc)                                                                        \
+	{ "booth/{booth}/availability/" proc, TOPIC_AVAILABILITY, proc, "owner", true, 1,          \
+	  PAYLOAD_TEXT, "online|offline", NULL,                                                   \
+	  "Whether " proc " is connected; set to offline by its last will." }
+
+const char *const topic_users[] = { "boothd", "camera", "ui", "printer", "telemetry", "owner", NULL };
+
+static const struct field_def event_fields[] = {
+	{ "id", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Event number." },
+	{ "name", FIELD_STRING, true, false, 1, 64, NULL, NULL, "Short name, for the owner." },
+	{ "title", FIELD_STRING, true, false, 0, 80, NULL, NULL, "Title printed on strips." },
+	{ "started", FIELD_INT, true, false, 0, 1LL << 53, NULL, NULL,
+	  "Start, milliseconds since 1970 (UTC)." },
+	END_FIELDS,
+};
+
+static const struct field_def state_fields[] = {
+	{ "state", FIELD_STRING, true, false, 1, 16, "idle|session|paused|attention", NULL,
+	  "What the booth is doing." },
+	{ "event", FIELD_OBJECT, true, true, 0, 0, NULL, event_fields,
+	  "The running event, or null." },
+	{ "sessions_today", FIELD_INT, true, false, 0, 1LL << 31, NULL, NULL,
+	  "Guest sessions started since local midnight." },
+	{ "photos_today", FIELD_INT, true, false, 0, 1LL << 31, NULL, NULL,
+	  "Photos kept since local midnight." },
+	{ "version", FIELD_STRING, true, false, 1, 32, NULL, NULL, "Software version." },
+	{ "since", FIELD_INT, true, false, 0, 1LL << 53, NULL, NULL,
+	  "When the state last changed, milliseconds since 1970 (UTC)." },
+	END_FIELDS,
+};
+
+static const struct field_def no_fields[] = { END_FIELDS };
+
+static const struct field_def event_start_fields[] = {
+	{ "name", FIELD_STRING, true, false, 1, 64, NULL, NULL, "Short name of the event." },
+	{ "title", FIELD_STRING, false, false, 0, 80, NULL, NULL,
+	  "Title printed on strips (default: none)." },
+	END_FIELDS,
+};
+
+static const struct field_def event_ended_fields[] = {
+	{ "id", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Event number." },
+	{ "name", FIELD_STRING, true, false, 1, 64, NULL, NULL, "Short name." },
+	{ "sessions", FIELD_INT, true, false, 0, 1LL << 31, NULL, NULL,
+	  "Guest sessions during the event." },
+	END_FIELDS,
+};
+
+static const struct field_def response_fields[] = {
+	{ "ok", FIELD_BOOL, true, false, 0, 0, NULL, NULL, "Whether the command was carried out." },
+	{ "error", FIELD_STRING, false, false, 1, 512, NULL, NULL,
+	  "What was wrong (only when ok is false)." },
+	{ "data", FIELD_OBJECT, false, false, 0, 0, NULL, NULL,
+	  "The command's result (only when ok is true)." },
+	{ "transaction", FIELD_TXN, false, false, 0, 64, NULL, NULL,
+	  "The request's transaction, echoed." },
+	END_FIELDS,
+};
+
+const struct topic_def topic_table[] = {
+	AVAILABILITY("boothd"),
+	AVAILABILITY("camera"),
+	AVAILABILITY("ui"),
+	AVAILABILITY("printer"),
+	AVAILABILITY("telemetry"),
+	{ "booth/{booth}/state", TOPIC_STATE, "boothd", "owner ui printer telemetry", true, 1,
+	  PAYLOAD_JSON, NULL, state_fields, "The booth's state, counts and running event." },
+	{ "booth/{booth}/request/+", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON,
+	  NULL, NULL, "Any command to boothd; unknown commands are answered with an error." },
+	{ "booth/{booth}/request/state", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON,
+	  NULL, no_fields, "Answer with the state document in data." },
+	{ "booth/{booth}/request/event_start", TOPIC_REQUEST, "owner", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, event_start_fields,
+	  "Start an event; fails while another is running. data: the event." },
+	{ "booth/{booth}/request/event_end", TOPIC_REQUEST, "owner", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, no_fields, "End the running event. data: the ended event." },
+	{ "booth/{booth}/response/#", TOPIC_RESPONSE, "boothd", "owner", false, 1, PAYLOAD_JSON,
+	  NULL, response_fields,
+	  "Answers. Default booth/{booth}/response/COMMAND; MQTT v5 clients may name any "
+	  "response topic below booth/{booth}/response/." },
+	{ "booth/{booth}/events/event_started", TOPIC_EVENT, "boothd", "owner", false, 1,
+	  PAYLOAD_JSON, NULL, event_fields, "An event was started." },
+	{ "booth/{booth}/events/event_ended", TOPIC_EVENT, "boothd", "owner", false, 1,
+	  PAYLOAD_JSON, NULL, event_ended_fields, "An event was ended." },
+	{ NULL, TOPIC_EVENT, NULL, NULL, false, 0, PAYLOAD_JSON, NULL, NULL, NULL },
+};
+
+int topic_expand(const char *pattern, const char *booth, char *buf, size_t n)
+{
+	const char *ph = strstr(pattern, TOPIC_BOOTH);
+	int k;
+
+	if (!ph)
+		return strscpy(buf, pattern, n);
+	k = snprintf(buf, n, "%.*s%s%s", (int)(ph - pattern), pattern, booth,
+		     ph + strlen(TOPIC_BOOTH));
+	return k < 0 || (size_t)k >= n ? -ENAMETOOLONG : 0;
+}
+
+const struct topic_def *topic_lookup(const char *booth, const char *topic)
+{
+	char buf[256];
+
+	for (const struct topic_def *t = topic_table; t->pattern; t++) {
+		if (strpbrk(t->pattern, "+#"))
+			continue;
+		if (topic_expand(t->pattern, booth, buf, sizeof(buf)) == 0 &&
+		    strcmp(buf, topic) == 0)
+			return t;
+	}
+	return NULL;
+}
+
+const struct topic_def *topic_request(const char *command)
+{
+	static const char prefix[] = "booth/{booth}/request/";
+
+	for (const struct topic_def *t = topic_table; t->pattern; t++)
+		if (t->kind == TOPIC_REQUEST && strncmp(t->pattern, prefix, sizeof(prefix) - 1) == 0 &&
+		    strcmp(t->pattern + sizeof(prefix) - 1, command) == 0)
+			return t;
+	return NULL;
+}
+
+static bool has_user(const char *list, const char *user)
+{
+	size_t n = strlen(user);
+
+	for (const char *p = list; (p = strstr(p, user)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return true;
+	return false;
+}
+
+int topic_write_acl(const char *booth, FILE *f)
+{
+	char topic[256];
+
+	fprintf(f, "# Generated from mqtt/topics.c: each user may use exactly its own topics.\n");
+	for (const char *const *u = topic_users; *u; u++) {
+		fprintf(f, "\nuser %s\n", *u);
+		for (const struct topic_def *t = topic_table; t->pattern; t++) {
+			bool w = strcmp(t->publisher, *u) == 0;
+			bool r = has_user(t->subscribers, *u);
+
+			if (!w && !r)
+				continue;
+			if (topic_expand(t->pattern, booth, topic, sizeof(topic)) < 0)
+				return -ENAMETOOLONG;
+			fprintf(f, "topic %s %s\n", w && r ? "readwrite" : w ? "write" : "read",
+				topic);
+		}
+	}
+	return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for boothd's database: migrations, events, refusal of newer or damaged files. */
+#include "db.h"
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static char dir[64];
+static char path[128];
+
+static void fresh(void)
+{
+	strcpy(dir, "/tmp/booth-test-db-XXXXXX");
+	if (!mkdtemp(dir))
+		test_fail(__FILE__, __LINE__, "mkdtemp");
+	snprintf(path, sizeof(path), "%s/booth.db", dir);
+}
+
+static void cleanup(void)
+{
+	char p[160];
+
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+	unlink(path);
+	rmdir(dir);
+}
+
+static int64_t scalar(const char *sql)
+{
+	sqlite3 *s;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_open(path, &s) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(s, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(s);
+	return v;
+}
+
+static void test_migrate(void)
+{
+	struct db *db = NULL;
+
+	fresh();
+	REQUIRE(db_open(path, &db) == 0);
+	CHECK_INT(db_schema_version(db), ==, DB_SCHEMA_VERSION);
+	CHECK_INT(db_check(db), ==, 0);
+	db = db_close(db);
+	CHECK_INT(scalar("PRAGMA user_version"), ==, DB_SCHEMA_VERSION);
+	CHECK_INT(scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+			 "('events','sessions','photos','strips','print_jobs','settings',"
+			 "'telemetry_consent')"),
+		  ==, 7);
+	CHECK_INT(scalar("SELECT count(*) FROM telemetry_consent WHERE decision = 'undecided'"),
+		  ==, 1);
+	/* Opening again runs no migration twice. */
+	REQUIRE(db_open(path, &db) == 0);
+	CHECK_INT(db_schema_version(db), ==, DB_SCHEMA_VERSION);
+	db_close(db);
+	CHECK_INT(scalar("SELECT count(*) FROM telemetry_consent"), ==, 1);
+	cleanup();
+}
+
+static void test_pragmas(void)
+{
+	struct db *db = NULL;
+
+	fresh();
+	REQUIRE(db_open(path, &db) == 0);
+	CHECK_INT(scalar("PRAGMA journal_mode = WAL") >= 0, ==, 1);
+	db_close(db);
+	{
+		sqlite3 *s;
+		sqlite3_stmt *st;
+
+		REQUIRE(sqlite3_open(path, &s) == SQLITE_OK);
+		REQUIRE(sqlite3_prepare_v2(s, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK);
+		REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+		CHECK_STR((const char *)sqlite3_column_text(st, 0), "wal");
+		sqlite3_finalize(st);
+		sqlite3_close(s);
+	}
+	cleanup();
+}
+
+static void test_events(void)
+{
+	struct db *db = NULL;
+	struct db_event ev, cur;
+	int64_t sessions = -1, photos = -1;
+
+	fresh();
+	REQUIRE(db_open(path, &db) == 0);
+	CHECK_INT(db_event_current(db, &cur), ==, 0);
+	CHECK_INT(db_event_end(db, 5, &ev, &sessions), ==, -ENOENT);
+	CHECK_INT(db_event_start(db, "wedding", "Anna & Ben", 1000, &ev), ==, 0);
+	CHECK_INT(ev.id, >, 0);
+	CHECK_INT(db_event_start(db, "other", "", 1001, &cur), ==, -EBUSY);
+	CHECK_INT(db_event_current(db, &cur), ==, 1);
+	CHECK_STR(cur.name, "wedding");
+	CHECK_STR(cur.title, "Anna & Ben");
+	CHECK_INT(cur.started, ==, 1000);
+	CHECK_INT(db_event_end(db, 2000, &cur, &sessions), ==, 0);
+	CHECK_INT(sessions, ==, 0);
+	CHECK_INT(cur.ended, ==, 2000);
+	CHECK_INT(db_event_current(db, &cur), ==, 0);
+	CHECK_INT(db_event_start(db, "party", "", 3000, &ev), ==, 0);
+	CHECK_INT(db_counts_since(db, 0, &sessions, &photos), ==, 0);
+	CHECK_INT(sessions, ==, 0);
+	CHECK_INT(photos, ==, 0);
+	db_close(db);
+	CHECK_INT(scalar("SELECT count(*) FROM events"), ==, 2);
+	cleanup();
+}
+
+static void test_newer_schema_refused(void)
+{
+	struct db *db = NULL;
+	sqlite3 *s;
+
+	fresh();
+	REQUIRE(sqlite3_open(path, &s) == SQLITE_OK);
+	REQUIRE(sqlite3_exec(s, "PRAGMA user_version = 99", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(s);
+	CHECK_INT(db_open(path, &db), ==, -EPROTO);
+	CHECK(db == NULL);
+	cleanup();
+}
+
+static void test_garbage_refused(void)
+{
+	struct db *db = NULL;
+	int fd;
+
+	fresh();
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	REQUIRE(fd >= 0);
+	for (int i = 0; i < 64; i++)
+		CHECK_INT(write(fd, "this is not a database, only text\n", 35), ==, 35);
+	close(fd);
+	CHECK_INT(db_open(path, &db), ==, -EBADMSG);
+	CHECK(db == NULL);
+	cleanup();
+}
+
+int main(int argc, char **argv)
+{
+	static const struct test tests[] = {
+		{ "migrate", test_migrate },
+		{ "pragmas", test_pragmas },
+		{ "events", test_events },
+		{ "newer_schema_refused", test_newer_schema_refused },
+		{ "garbage_refused", test_garbage_refused },
+		{ NULL, NULL },
+	};
+
+	return test_main(argc, argv, tests);
+}

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for the event loop: io, timers, signals, removal from callbacks. */
+#include "harness.h"
+#include "loop.h"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+struct counter {
+	int n;
+	struct loop *loop;
+	int quit_at;
+};
+
+static int count_timer(struct loop_source *s, void *userdata)
+{
+	struct counter *c = userdata;
+
+	(void)s;
+	if (++c->n == c->quit_at)
+		loop_quit(c->loop, 7);
+	return 0;
+}
+
+static void test_timer_interval(void)
+{
+	struct loop *l;
+	struct counter c = { 0, NULL, 3 };
+	uint64_t start;
+
+	REQUIRE(loop_new(&l) == 0);
+	c.loop = l;
+	REQUIRE(loop_add_timer(l, 10000, 10000, count_timer, &c, NULL) == 0);
+	start = now_usec();
+	CHECK_INT(loop_run(l), ==, 7);
+	CHECK_INT(c.n, ==, 3);
+	/* Three expirations of 10 ms cannot happen in less than 30 ms. */
+	CHECK_INT(now_usec() - start, >=, 30000);
+	loop_free(l);
+}
+
+static int read_pipe(struct loop_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct counter *c = userdata;
+	char buf[16];
+
+	CHECK(revents & EPOLLIN);
+	CHECK_INT(read(fd, buf, sizeof(buf)), ==, 3);
+	c->n++;
+	/* Removing the source from its own callback must be safe. */
+	loop_source_remove(s);
+	loop_quit(c->loop, 0);
+	return 0;
+}
+
+static void test_io_and_remove(void)
+{
+	struct loop *l;
+	struct counter c = { 0, NULL, 0 };
+	int p[2];
+
+	REQUIRE(pipe(p) == 0);
+	REQUIRE(loop_new(&l) == 0);
+	c.loop = l;
+	REQUIRE(loop_add_io(l, p[0], EPOLLIN, read_pipe, &c, NULL) == 0);
+	CHECK_INT(write(p[1], "abc", 3), ==, 3);
+	CHECK_INT(loop_run(l), ==, 0);
+	CHECK_INT(c.n, ==, 1);
+	/* The source is gone: more data wakes nothing. */
+	CHECK_INT(write(p[1], "abc", 3), ==, 3);
+	CHECK_INT(loop_iterate(l, 50), ==, 0);
+	CHECK_INT(c.n, ==, 1);
+	loop_free(l);
+	close(p[0]);
+	close(p[1]);
+}
+
+static int got_signal(struct loop_source *s, int signo, void *userdata)
+{
+	struct counter *c = userdata;
+
+	(void)s;
+	c->n = signo;
+	loop_quit(c->loop, 0);
+	return 0;
+}
+
+static void test_signal(void)
+{
+	struct loop *l;
+	struct counter c = { 0, NULL, 0 };
+
+	REQUIRE(loop_new(&l) == 0);
+	c.loop = l;
+	REQUIRE(loop_add_signal(l, SIGUSR1, got_signal, &c, NULL) == 0);
+	kill(getpid(), SIGUSR1);
+	CHECK_INT(loop_run(l), ==, 0);
+	CHECK_INT(c.n, ==, SIGUSR1);
+	loop_free(l);
+}
+
+static void test_disarm(void)
+{
+	struct loop *l;
+	struct loop_source *t;
+	struct counter c = { 0, NULL, 0 };
+
+	REQUIRE(loop_new(&l) == 0);
+	REQUIRE(loop_add_timer(l, 5000, 0, count_timer, &c, &t) == 0);
+	CHECK_INT(loop_timer_set(t, 0, 0), ==, 0);
+	CHECK_INT(loop_iterate(l, 30), ==, 0);
+	CHECK_INT(c.n, ==, 0);
+	CHECK_INT(loop_timer_set(t, 1000, 0), ==, 0);
+	CHECK_INT(loop_iterate(l, 1000), ==, 1);
+	CHECK_INT(c.n, ==, 1);
+	loop_free(l);
+}
+
+static int prepared;
+static void on_prepare(void *userdata)
+{
+	(void)userdata;
+	prepared++;
+}
+
+static void test_prepare(void)
+{
+	struct loop *l;
+
+	REQUIRE(loop_new(&l) == 0);
+	REQUIRE(loop_add_prepare(l, on_prepare, NULL) == 0);
+	loop_iterate(l, 0);
+	loop_iterate(l, 0);
+	CHECK_INT(prepared, ==, 2);
+	loop_remove_prepare(l, on_prepare, NULL);
+	loop_iterate(l, 0);
+	CHECK_INT(prepared, ==, 2);
+	loop_free(l);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct test tests[] = {
+		{ "timer_interval", test_timer_interval },
+		{ "io_and_remove", test_io_and_remove },
+		{ "signal", test_signal },
+		{ "disarm", test_disarm },
+		{ "prepare", test_prepare },
+		{ NULL, NULL },
+	};
+
+	return test_main(argc, argv, tests);
+}
