@@ -18,7 +18,7 @@ const struct config_key boothconf_keys[] = {
 	{ "general", "booth_id", CONFIG_ID, FIELD(general, booth_id), 1, 32, "booth" },
 	{ "mqtt", "host", CONFIG_STRING, FIELD(mqtt, host), 1, 255, "127.0.0.1" },
 	{ "mqtt", "port", CONFIG_INT, FIELD(mqtt, port), 1, 65535, "1883" },
-	{ "mqtt", "keepalive", CONFIG_INT, FIELD(mqtt, keepalive), 2, 300, "10" },
+	{ "mqtt", "keepalive", CONFIG_INT, FIELD(mqtt, keepalive), 5, 300, "10" },
 	{ "mqtt", "credentials_dir", CONFIG_PATH, FIELD(mqtt, credentials_dir), 1, PATH_MAX - 64,
 	  "/etc/booth/credentials" },
 	{ "mqtt", "max_payload", CONFIG_INT, FIELD(mqtt, max_payload), 1024, 262144, "16384" },

@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: MIT */
+/* The integration-test environment: real broker, real daemons, MQTT test clients. */
+#include "env.h"
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+long long env_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), port = -1;
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static bool port_open(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+static int run(char *const argv[])
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static pid_t spawn(char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+int env_start(struct env *e, int keepalive)
+{
+	char exe[PATH_MAX], setup[PATH_MAX], topics[PATH_MAX + 32], brokerdir[320], port[16];
+	ssize_t n;
+	FILE *f;
+
+	memset(e, 0, sizeof(*e));
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return test_fail(__FILE__, __LINE__, "readlink"), -1;
+	exe[n] = '\0';
+	/* Tests live in BUILD/tests/; the daemons in BUILD/. */
+	snprintf(e->bindir, sizeof(e->bindir), "%s", dirname(dirname(exe)));
+	snprintf(e->dir, sizeof(e->dir), "/tmp/booth-it-XXXXXX");
+	if (!mkdtemp(e->dir))
+		return test_fail(__FILE__, __LINE__, "mkdtemp"), -1;
+	e->port = free_port();
+	snprintf(port, sizeof(port), "%d", e->port);
+	snprintf(brokerdir, sizeof(brokerdir), "%s/broker", e->dir);
+	snprintf(topics, sizeof(topics), "%s/booth-topics", e->bindir);
+	if (!realpath("mqtt/broker-setup", setup))
+		return test_fail(__FILE__, __LINE__, "mqtt/broker-setup not found"), -1;
+	{
+		char *argv[] = { setup, brokerdir, ENV_BOOTH, port, topics, NULL };
+
+		if (run(argv) != 0)
+			return test_fail(__FILE__, __LINE__, "broker-setup failed"), -1;
+	}
+	snprintf(e->conf, sizeof(e->conf), "%s/booth.conf", e->dir);
+	snprintf(e->database, sizeof(e->database), "%s/state/booth.db", e->dir);
+	f = fopen(e->conf, "w");
+	if (!f)
+		return test_fail(__FILE__, __LINE__, "booth.conf"), -1;
+	fprintf(f,
+		"[general]\nbooth_id = %s\n\n[mqtt]\nport = %d\nkeepalive = %d\n"
+		"credentials_dir = %s/credentials\nreconnect_max = 1\n\n"
+		"[boothd]\ndatabase = %s\nphoto_dir = %s/photos\n",
+		ENV_BOOTH, e->port, keepalive, brokerdir, e->database, e->dir);
+	fclose(f);
+	return env_broker_start(e);
+}
+
+int env_broker_start(struct env *e)
+{
+	char conf[340];
+	char *argv[] = { "mosquitto", "-c", conf, NULL };
+	long long deadline = env_ms() + 10000;
+
+	snprintf(conf, sizeof(conf), "%s/broker/mosquitto.conf", e->dir);
+	e->broker = spawn(argv);
+	if (e->broker < 0)
+		return test_fail(__FILE__, __LINE__, "fork"), -1;
+	while (env_ms() < deadline) {
+		if (!env_alive(e->broker)) {
+			e->broker = 0;
+			return test_fail(__FILE__, __LINE__, "mosquitto exited at start-up"), -1;
+		}
+		if (port_open(e->port))
+			return 0;
+		usleep(20000);
+	}
+	return test_fail(__FILE__, __LINE__, "mosquitto did not open port %d", e->port), -1;
+}
+
+void env_broker_stop(struct env *e, int sig)
+{
+	if (e->broker > 0)
+		env_kill(e->broker, sig);
+	e->broker = 0;
+}
+
+void env_stop(struct env *e)
+{
+	char cmd[300];
+
+	for (size_t i = 0; i < sizeof(e->daemons) / sizeof(e->daemons[0]); i++)
+		if (e->daemons[i] > 0)
+			env_kill_daemon(e, e->daemons[i], SIGKILL);
+	env_broker_stop(e, SIGTERM);
+	if (e->dir[0] && !getenv("KEEP_TEST_DIR")) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", e->dir);
+	}
+}
+
+pid_t env_spawn(struct env *e, const char *name)
+{
+	char path[PATH_MAX];
+	char *argv[] = { path, "-f", e->conf, NULL };
+
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/%s", e->bindir, name);
+	pid = spawn(argv);
+	for (size_t i = 0; pid > 0 && i < sizeof(e->daemons) / sizeof(e->daemons[0]); i++) {
+		if (e->daemons[i] <= 0) {
+			e->daemons[i] = pid;
+			break;
+		}
+	}
+	return pid;
+}
+
+int env_kill_daemon(struct env *e, pid_t pid, int sig)
+{
+	for (size_t i = 0; i < sizeof(e->daemons) / sizeof(e->daemons[0]); i++)
+		if (e->daemons[i] == pid)
+			e->daemons[i] = 0;
+	return env_kill(pid, sig);
+}
+
+int env_kill(pid_t pid, int sig)
+{
+	int status = -1;
+
+	if (pid <= 0)
+		return -1;
+	kill(pid, sig);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+bool env_alive(pid_t pid)
+{
+	int status;
+
+	return waitpid(pid, &status, WNOHANG) == 0;
+}
+
+int env_password(struct env *e, const char *user, char *buf, size_t n)
+{
+	char path[400], line[256];
+	FILE *f;
+	int r = -1;
+
+	snprintf(path, sizeof(path), "%s/broker/credentials/%s", e->dir, user);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "password = %255s", line) == 1) {
+			snprintf(buf, n, "%s", line);
+			r = 0;
+		}
+	fclose(f);
+	return r;
+}
+
+/* The test client. */
+
+struct tclient {
+	struct mosquitto *m;
+	bool connected;
+	int connack;
+	int puback_mid, puback_rc;
+	int suback_mid, suback_rc;
+	struct tmsg *head, **tail;
+};
+
+void tmsg_free(struct tmsg *m)
+{
+	if (!m)
+		return;
+	free(m->topic);
+	free(m->payload);
+	free(m->correlation);
+	free(m);
+}
+
+static void on_connect(struct mosquitto *m, void *ud, int rc, int flags,
+		       const mosquitto_property *p)
+{
+	struct tclient *c = ud;
+
+	(void)m;
+	(void)flags;
+	(void)p;
+	c->connack = rc;
+	c->connected = rc == 0;
+}
+
+static void on_disconnect(struct mosquitto *m, void *ud, int rc, const mosquitto_property *p)
+{
+	struct tclient *c = ud;
+
+	(void)m;
+	(void)rc;
+	(void)p;
+	c->connected = false;
+}
+
+static void on_publish(struct mosquitto *m, void *ud, int mid, int rc,
+		       const mosquitto_property *p)
+{
+	struct tclient *c = ud;
+
+	(void)m;
+	(void)p;
+	c->puback_mid = mid;
+	c->puback_rc = rc;
+}
+
+static void on_subscribe(struct mosquitto *m, void *ud, int mid, int n, const int *granted,
+			 const mosquitto_property *p)
+{
+	struct tclient *c = ud;
+
+	(void)m;
+	(void)p;
+	c->suback_mid = mid;
+	c->suback_rc = n > 0 ? granted[0] : -1;
+}
+
+static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_message *msg,
+		       const mosquitto_property *p)
+{
+	struct tclient *c = ud;
+	struct tmsg *t = calloc(1, sizeof(*t));
+	void *corr = NULL;
+	uint16_t corr_len = 0;
+
+	(void)m;
+	if (!t)
+		return;
+	t->topic = strdup(msg->topic);
+	t->payload = calloc(1, (size_t)msg->payloadlen + 1);
+	if (t->payload)
+		memcpy(t->payload, msg->payload, (size_t)msg->payloadlen);
+	t->len = msg->payloadlen;
+	t->retain = msg->retain;
+	if (mosquitto_property_read_binary(p, MQTT_PROP_CORRELATION_DATA, &corr, &corr_len,
+					   false)) {
+		t->correlation = calloc(1, corr_len + 1u);
+		if (t->correlation)
+			memcpy(t->correlation, corr, corr_len);
+		t->correlation_len = corr_len;
+		free(corr);
+	}
+	*c->tail = t;
+	c->tail = &t->next;
+}
+
+void tclient_pump(struct tclient *c, int ms)
+{
+	long long end = env_ms() + ms;
+
+	do {
+		if (mosquitto_loop(c->m, 20, 1) != MOSQ_ERR_SUCCESS) {
+			c->connected = false;
+			usleep(20000);
+		}
+	} while (env_ms() < end);
+}
+
+bool tclient_connected(struct tclient *c)
+{
+	return c->connected;
+}
+
+struct tclient *tclient_new(struct env *e, const char *user, const char *password, bool v5,
+			    int *rc)
+{
+	static int serial;
+	struct tclient *c = calloc(1, sizeof(*c));
+	char pass[256], id[64];
+	long long deadline = env_ms() + 5000;
+
+	if (!c)
+		return NULL;
+	c->tail = &c->head;
+	c->connack = -1;
+	if (!password) {
+		if (env_password(e, user, pass, sizeof(pass)) < 0) {
+			free(c);
+			return NULL;
+		}
+		password = pass;
+	}
+	mosquitto_lib_init();
+	snprintf(id, sizeof(id), "test-%d-%d", (int)getpid(), ++serial);
+	c->m = mosquitto_new(id, true, c);
+	mosquitto_int_option(c->m, MOSQ_OPT_PROTOCOL_VERSION,
+			     v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
+	mosquitto_username_pw_set(c->m, user, password);
+	mosquitto_connect_v5_callback_set(c->m, on_connect);
+	mosquitto_disconnect_v5_callback_set(c->m, on_disconnect);
+	mosquitto_publish_v5_callback_set(c->m, on_publish);
+	mosquitto_subscribe_v5_callback_set(c->m, on_subscribe);
+	mosquitto_message_v5_callback_set(c->m, on_message);
+	if (mosquitto_connect(c->m, "127.0.0.1", e->port, 30) != MOSQ_ERR_SUCCESS)
+		goto fail;
+	while (c->connack < 0 && env_ms() < deadline)
+		if (mosquitto_loop(c->m, 50, 1) != MOSQ_ERR_SUCCESS)
+			break;
+	if (rc)
+		*rc = c->connack;
+	if (!c->connected)
+		goto fail;
+	return c;
+fail:
+	tclient_free(c);
+	return NULL;
+}
+
+void tclient_free(struct tclient *c)
+{
+	if (!c)
+		return;
+	if (c->connected)
+		mosquitto_disconnect(c->m);
+	mosquitto_destroy(c->m);
+	while (c->head) {
+		struct tmsg *t = c->head;
+
+		c->head = t->next;
+		tmsg_free(t);
+	}
+	free(c);
+}
+
+int tclient_subscribe(struct tclient *c, const char *topic)
+{
+	long long deadline = env_ms() + 5000;
+	int mid;
+
+	c->suback_mid = 0;
+	if (mosquitto_subscribe(c->m, &mid, topic, 1) != MOSQ_ERR_SUCCESS)
+		return -1;
+	while (c->suback_mid != mid && env_ms() < deadline)
+		if (mosquitto_loop(c->m, 50, 1) != MOSQ_ERR_SUCCESS)
+			return -1;
+	return c->suback_mid == mid ? c->suback_rc : -1;
+}
+
+int tclient_publish(struct tclient *c, const char *topic, const void *payload, int len,
+		    const char *response_topic, const char *correlation)
+{
+	long long deadline = env_ms() + 5000;
+	mosquitto_property *props = NULL;
+	int mid, rc;
+
+	if (response_topic)
+		mosquitto_property_add_string(&props, MQTT_PROP_RESPONSE_TOPIC, response_topic);
+	if (correlation)
+		mosquitto_property_add_binary(&props, MQTT_PROP_CORRELATION_DATA, correlation,
+					      (uint16_t)strlen(correlation));
+	c->puback_mid = 0;
+	rc = mosquitto_publish_v5(c->m, &mid, topic, len, payload, 1, false, props);
+	mosquitto_property_free_all(&props);
+	if (rc != MOSQ_ERR_SUCCESS)
+		return -1;
+	while (c->puback_mid != mid && env_ms() < deadline)
+		if (mosquitto_loop(c->m, 50, 1) != MOSQ_ERR_SUCCESS)
+			return -1;
+	if (c->puback_mid != mid)
+		return -1;
+	/* "No matching subscribers" is a success code. */
+	return c->puback_rc == MQTT_RC_NO_MATCHING_SUBSCRIBERS ? 0 : c->puback_rc;
+}
+
+int tclient_publish_nowait(struct tclient *c, const char *topic, const char *payload)
+{
+	return mosquitto_publish(c->m, NULL, topic, (int)strlen(payload), payload, 1, false) ==
+			       MOSQ_ERR_SUCCESS
+		       ? 0
+		       : -1;
+}
+
+static struct tmsg *take(struct tclient *c, const char *filter, const char *text)
+{
+	for (struct tmsg **p = &c->head; *p; p = &(*p)->next) {
+		bool match = false;
+
+		mosquitto_topic_matches_sub(filter, (*p)->topic, &match);
+		if (match && (!text || strcmp((*p)->payload, text) == 0)) {
+			struct tmsg *t = *p;
+
+			*p = t->next;
+			if (!*p)
+				c->tail = p;
+			t->next = NULL;
+			return t;
+		}
+	}
+	return NULL;
+}
+
+static struct tmsg *wait_for(struct tclient *c, const char *filter, const char *text,
+			     int timeout_ms)
+{
+	long long deadline = env_ms() + timeout_ms;
+	struct tmsg *t;
+
+	while (!(t = take(c, filter, text)) && env_ms() < deadline)
+		tclient_pump(c, 20);
+	return t;
+}
+
+struct tmsg *tclient_wait(struct tclient *c, const char *filter, int timeout_ms)
+{
+	return wait_for(c, filter, NULL, timeout_ms);
+}
+
+bool tclient_wait_text(struct tclient *c, const char *filter, const char *text, int timeout_ms)
+{
+	struct tmsg *t = wait_for(c, filter, text, timeout_ms);
+
+	tmsg_free(t);
+	return t != NULL;
+}
+
+json_object *tclient_request(struct tclient *c, const char *command, const char *payload,
+			     int timeout_ms)
+{
+	char topic[128], resp[128];
+	struct tmsg *t;
+	json_object *o;
+
+	snprintf(topic, sizeof(topic), "booth/" ENV_BOOTH "/request/%s", command);
+	snprintf(resp, sizeof(resp), "booth/" ENV_BOOTH "/response/%s", command);
+	/* Drop answers to earlier requests, so this one is not mistaken for them. */
+	while ((t = take(c, resp, NULL)))
+		tmsg_free(t);
+	if (tclient_publish(c, topic, payload, (int)strlen(payload), NULL, NULL) != 0)
+		return NULL;
+	t = tclient_wait(c, resp, timeout_ms);
+	if (!t)
+		return NULL;
+	o = json_tokener_parse(t->payload);
+	tmsg_free(t);
+	return o;
+}

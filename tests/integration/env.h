@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* The integration-test environment: a real Mosquitto on a free loopback port with generated
+ * credentials and the real ACL, the real daemons, and MQTT test clients. */
+#ifndef BOOTH_TEST_ENV_H
+#define BOOTH_TEST_ENV_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define ENV_BOOTH "b1"
+
+struct env {
+	char dir[256];	   /* everything of this run lives here */
+	char bindir[256];  /* the build directory holding the daemons */
+	char conf[320];	   /* booth.conf */
+	char database[320];
+	int port;
+	pid_t broker;
+	pid_t daemons[16]; /* started with env_spawn(), killed by env_stop() */
+};
+
+/* Make a directory, credentials, broker config and booth.conf (KEEPALIVE seconds), and start
+ * the broker. Returns 0 or -1 (and the test fails). */
+int env_start(struct env *e, int keepalive);
+/* Stop everything started, remove the directory. */
+void env_stop(struct env *e);
+
+int env_broker_start(struct env *e);
+/* Stop the broker with SIG and reap it. */
+void env_broker_stop(struct env *e, int sig);
+
+/* Start daemon NAME from the build directory with -f booth.conf. */
+pid_t env_spawn(struct env *e, const char *name);
+/* Send SIG to PID and reap it; returns the wait status. */
+int env_kill(pid_t pid, int sig);
+/* The same for a daemon started with env_spawn(). */
+int env_kill_daemon(struct env *e, pid_t pid, int sig);
+/* Whether PID is still running (not a zombie). Reaps it if it exited. */
+bool env_alive(pid_t pid);
+
+/* The password of MQTT USER, from the generated credentials. */
+int env_password(struct env *e, const char *user, char *buf, size_t n);
+
+/* Milliseconds on the monotonic clock. */
+long long env_ms(void);
+
+/* An MQTT client for tests (libmosquitto, blocking calls with timeouts). */
+struct tmsg {
+	char *topic;
+	char *payload;
+	int len;
+	bool retain;
+	char *correlation;
+	int correlation_len;
+	struct tmsg *next;
+};
+
+struct tclient;
+
+/* Connect as USER (with its generated password, or PASSWORD if not NULL) using MQTT v5 if V5
+ * else v3.1.1. Returns NULL if the connection was refused or timed out; *RC (may be NULL) gets
+ * the CONNACK reason. */
+struct tclient *tclient_new(struct env *e, const char *user, const char *password, bool v5,
+			    int *rc);
+void tclient_free(struct tclient *c);
+/* Subscribe; returns the granted QoS or reason code from SUBACK (0x87 = not authorized), or -1. */
+int tclient_subscribe(struct tclient *c, const char *topic);
+/* Publish at QoS 1 and wait for PUBACK; returns its reason code (0 = success, 135 = not
+ * authorized under v5), or -1. RESPONSE_TOPIC/CORRELATION set v5 properties if not NULL. */
+int tclient_publish(struct tclient *c, const char *topic, const void *payload, int len,
+		    const char *response_topic, const char *correlation);
+/* Publish without waiting for the PUBACK. */
+int tclient_publish_nowait(struct tclient *c, const char *topic, const char *payload);
+/* Wait up to TIMEOUT_MS for a message on a topic matching FILTER; caller frees with
+ * tmsg_free(). NULL on timeout. */
+struct tmsg *tclient_wait(struct tclient *c, const char *filter, int timeout_ms);
+/* Wait for a message whose payload equals TEXT. */
+bool tclient_wait_text(struct tclient *c, const char *filter, const char *text, int timeout_ms);
+/* Run the network loop for MS milliseconds, queueing messages. */
+void tclient_pump(struct tclient *c, int ms);
+/* Whether the connection is up (reconnects are up to the test). */
+bool tclient_connected(struct tclient *c);
+void tmsg_free(struct tmsg *m);
+
+/* Publish PAYLOAD to booth/b1/request/COMMAND as an owner over v3.1.1 and wait for the answer on
+ * booth/b1/response/COMMAND (C must be subscribed to it). Returns the parsed response or NULL. */
+json_object *tclient_request(struct tclient *c, const char *command, const char *payload,
+			     int timeout_ms);
+
+#endif
