@@ -193,7 +193,8 @@ int db_open(const char *path, struct db **ret)
 	if (!db)
 		return -ENOMEM;
 	rc = sqlite3_open_v2(path, &db->sql,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		r = db->sql ? sql_error(db, rc, path) : -ENOMEM;
 		goto fail;

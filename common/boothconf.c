@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): S.F names a member path. */
 #define FIELD(s, f) offsetof(struct booth_config, s.f), sizeof(((struct booth_config *)0)->s.f)
 
 const struct config_key boothconf_keys[] = {
@@ -41,7 +42,9 @@ int boothconf_load(const char *path, struct booth_config *cfg, char *err, size_t
 	return config_parse_file(boothconf_keys, cfg, path, err, errlen);
 }
 
-#define CRED_FIELD(f) offsetof(struct booth_credentials, f), sizeof(((struct booth_credentials *)0)->f)
+/* NOLINTNEXTLINE(bugprone-macro-parentheses) */
+#define CRED_FIELD(f)                                                                              \
+	offsetof(struct booth_credentials, f), sizeof(((struct booth_credentials *)0)->f)
 
 static const struct config_key credential_keys[] = {
 	{ "", "username", CONFIG_ID, CRED_FIELD(username), 1, 32, NULL },

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CONFIG_FILE_MAX (256 * 1024)
+#define CONFIG_FILE_MAX ((size_t)256 * 1024)
 #define CONFIG_LINE_MAX 1024
 
 static int fail(char *err, size_t errlen, const char *name, unsigned line, const char *fmt, ...)
@@ -59,7 +59,8 @@ static int set_value(const struct config_key *k, void *target, const char *value
 		len = strlen(value);
 		if (len >= k->size || (long long)len > k->max || (long long)len < k->min) {
 			snprintf(why, whylen, "'%s' must be %lld to %lld characters long (got %zu)",
-				 k->key, k->min, k->max < (long long)k->size - 1 ? k->max : (long long)k->size - 1,
+				 k->key, k->min,
+				 k->max < (long long)k->size - 1 ? k->max : (long long)k->size - 1,
 				 len);
 			return -EINVAL;
 		}
@@ -83,7 +84,8 @@ static int set_value(const struct config_key *k, void *target, const char *value
 				 k->min, k->max, value);
 			return -EINVAL;
 		default:
-			snprintf(why, whylen, "'%s' must be a whole number (got '%s')", k->key, value);
+			snprintf(why, whylen, "'%s' must be a whole number (got '%s')", k->key,
+				 value);
 			return -EINVAL;
 		}
 	case CONFIG_BOOL:
@@ -179,7 +181,8 @@ int config_parse_string(const struct config_key *table, void *target, const char
 		}
 		eq = strchr(line, '=');
 		if (!eq) {
-			r = fail(err, errlen, name, lineno, "expected 'key = value', got '%s'", line);
+			r = fail(err, errlen, name, lineno, "expected 'key = value', got '%s'",
+				 line);
 			goto out;
 		}
 		*eq = '\0';
@@ -218,7 +221,7 @@ int config_parse_file(const struct config_key *table, void *target, const char *
 
 	if (n < 0) {
 		if (n == -EFBIG)
-			return fail(err, errlen, path, 0, "file larger than %d bytes",
+			return fail(err, errlen, path, 0, "file larger than %zu bytes",
 				    CONFIG_FILE_MAX);
 		snprintf(err, errlen, "%s: %s", path, strerror((int)-n));
 		return (int)n;

@@ -19,14 +19,14 @@ void log_set_ident(const char *ident);
 int log_internal(int level, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #define log_full_errno(level, err, ...) log_internal((level), (err), __VA_ARGS__)
-#define log_debug(...)	 log_internal(LOG_DEBUG, 0, __VA_ARGS__)
-#define log_info(...)	 log_internal(LOG_INFO, 0, __VA_ARGS__)
-#define log_notice(...)	 log_internal(LOG_NOTICE, 0, __VA_ARGS__)
-#define log_warning(...) log_internal(LOG_WARNING, 0, __VA_ARGS__)
-#define log_error(...)	 log_internal(LOG_ERR, 0, __VA_ARGS__)
-#define log_debug_errno(err, ...)   log_internal(LOG_DEBUG, (err), __VA_ARGS__)
-#define log_info_errno(err, ...)    log_internal(LOG_INFO, (err), __VA_ARGS__)
-#define log_warning_errno(err, ...) log_internal(LOG_WARNING, (err), __VA_ARGS__)
-#define log_error_errno(err, ...)   log_internal(LOG_ERR, (err), __VA_ARGS__)
+#define log_debug(...)			log_internal(LOG_DEBUG, 0, __VA_ARGS__)
+#define log_info(...)			log_internal(LOG_INFO, 0, __VA_ARGS__)
+#define log_notice(...)			log_internal(LOG_NOTICE, 0, __VA_ARGS__)
+#define log_warning(...)		log_internal(LOG_WARNING, 0, __VA_ARGS__)
+#define log_error(...)			log_internal(LOG_ERR, 0, __VA_ARGS__)
+#define log_debug_errno(err, ...)	log_internal(LOG_DEBUG, (err), __VA_ARGS__)
+#define log_info_errno(err, ...)	log_internal(LOG_INFO, (err), __VA_ARGS__)
+#define log_warning_errno(err, ...)	log_internal(LOG_WARNING, (err), __VA_ARGS__)
+#define log_error_errno(err, ...)	log_internal(LOG_ERR, (err), __VA_ARGS__)
 
 #endif

@@ -119,14 +119,17 @@ struct loop *loop_free(struct loop *l)
 	return NULL;
 }
 
-static int loop_attach(struct loop *l, enum source_type type, int fd, uint32_t events,
-		       void *userdata, struct loop_source **ret)
+/* Create a source watching FD. Returns it, or NULL with -errno in *ERROR. */
+static struct loop_source *loop_attach(struct loop *l, enum source_type type, int fd,
+				       uint32_t events, void *userdata, int *error)
 {
 	struct loop_source *s = calloc(1, sizeof(*s));
 	struct epoll_event ev = { .events = events };
 
-	if (!s)
-		return -ENOMEM;
+	if (!s) {
+		*error = -ENOMEM;
+		return NULL;
+	}
 	s->loop = l;
 	s->type = type;
 	s->fd = fd;
@@ -134,24 +137,22 @@ static int loop_attach(struct loop *l, enum source_type type, int fd, uint32_t e
 	s->userdata = userdata;
 	ev.data.ptr = s;
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		int r = -errno;
-
+		*error = -errno;
 		free(s);
-		return r;
+		return NULL;
 	}
 	s->next = l->sources;
 	l->sources = s;
-	*ret = s;
-	return 0;
+	return s;
 }
 
 int loop_add_io(struct loop *l, int fd, uint32_t events, loop_io_fn fn, void *userdata,
 		struct loop_source **ret)
 {
-	struct loop_source *s;
-	int r = loop_attach(l, SOURCE_IO, fd, events, userdata, &s);
+	int r = 0;
+	struct loop_source *s = loop_attach(l, SOURCE_IO, fd, events, userdata, &r);
 
-	if (r < 0)
+	if (!s)
 		return r;
 	s->fn.io = fn;
 	if (ret)
@@ -186,13 +187,13 @@ int loop_add_timer(struct loop *l, uint64_t usec, uint64_t interval_usec, loop_t
 		   void *userdata, struct loop_source **ret)
 {
 	struct loop_source *s;
-	int fd, r;
+	int fd, r = 0;
 
 	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = loop_attach(l, SOURCE_TIMER, fd, EPOLLIN, userdata, &s);
-	if (r < 0) {
+	s = loop_attach(l, SOURCE_TIMER, fd, EPOLLIN, userdata, &r);
+	if (!s) {
 		close(fd);
 		return r;
 	}
@@ -212,7 +213,7 @@ int loop_add_signal(struct loop *l, int signo, loop_signal_fn fn, void *userdata
 {
 	struct loop_source *s;
 	sigset_t mask;
-	int fd, r;
+	int fd, r = 0;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, signo);
@@ -222,8 +223,8 @@ int loop_add_signal(struct loop *l, int signo, loop_signal_fn fn, void *userdata
 	fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = loop_attach(l, SOURCE_SIGNAL, fd, EPOLLIN, userdata, &s);
-	if (r < 0) {
+	s = loop_attach(l, SOURCE_SIGNAL, fd, EPOLLIN, userdata, &r);
+	if (!s) {
 		close(fd);
 		return r;
 	}

@@ -8,9 +8,8 @@
 #include <string.h>
 
 static const char *const kind_names[] = {
-	[TOPIC_AVAILABILITY] = "availability", [TOPIC_STATE] = "state",
-	[TOPIC_REQUEST] = "request",	       [TOPIC_RESPONSE] = "response",
-	[TOPIC_EVENT] = "event",
+	[TOPIC_AVAILABILITY] = "availability", [TOPIC_STATE] = "state", [TOPIC_REQUEST] = "request",
+	[TOPIC_RESPONSE] = "response",	       [TOPIC_EVENT] = "event",
 };
 
 static void usage(FILE *f)
@@ -36,8 +35,9 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && strcmp(argv[1], "acl") == 0) {
 		if (!valid_id(argv[2], 32)) {
-			fprintf(stderr, "booth-topics: '%s' is not a valid booth id "
-					"(1-32 of a-z, 0-9, '_', '-')\n",
+			fprintf(stderr,
+				"booth-topics: '%s' is not a valid booth id "
+				"(1-32 of a-z, 0-9, '_', '-')\n",
 				argv[2]);
 			return EXIT_FAILURE;
 		}

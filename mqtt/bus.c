@@ -141,7 +141,8 @@ static int bus_try_connect(struct loop_source *s, void *userdata)
 		if (rc != b->last_error)
 			log_warning("Cannot connect to the broker at %s:%d: %s (retrying)", b->host,
 				    b->port,
-				    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+				    rc == MOSQ_ERR_ERRNO ? strerror(errno)
+							 : mosquitto_strerror(rc));
 		b->last_error = rc;
 		bus_schedule_retry(b);
 		return 0;
@@ -171,8 +172,8 @@ static void bus_schedule_retry(struct bus *b)
 	b->backoff = b->backoff * 2 > b->backoff_max ? b->backoff_max : b->backoff * 2;
 }
 
-static int publish_raw(struct bus *b, const char *topic, const void *payload, size_t len,
-		       int qos, bool retain, const mosquitto_property *props)
+static int publish_raw(struct bus *b, const char *topic, const void *payload, size_t len, int qos,
+		       bool retain, const mosquitto_property *props)
 {
 	int rc;
 
@@ -240,7 +241,8 @@ static int bus_send_response(struct bus_request *req, json_object *resp)
 	if (req->transaction)
 		json_object_object_add(resp, "transaction", json_object_get(req->transaction));
 	for (const struct topic_def *t = topic_table; t->pattern; t++) {
-		if (t->kind == TOPIC_RESPONSE && codec_check(t->fields, resp, 0, err, sizeof(err)) < 0) {
+		if (t->kind == TOPIC_RESPONSE &&
+		    codec_check(t->fields, resp, 0, err, sizeof(err)) < 0) {
 			log_error("Response to '%s' breaks the contract: %s", req->command, err);
 			r = -EPROTO;
 			goto out;
@@ -386,7 +388,8 @@ static void on_message(struct mosquitto *m, void *userdata, const struct mosquit
 	bool match = false;
 
 	(void)m;
-	if (b->on_request && strncmp(msg->topic, b->request_prefix, strlen(b->request_prefix)) == 0) {
+	if (b->on_request &&
+	    strncmp(msg->topic, b->request_prefix, strlen(b->request_prefix)) == 0) {
 		handle_request(b, msg, props);
 		return;
 	}
@@ -412,8 +415,8 @@ static int bus_add_subscription(struct bus *b, const char *pattern, bus_message_
 	s->fn = fn;
 	s->userdata = userdata;
 	b->nsubs++;
-	if (b->connected && mosquitto_subscribe_v5(b->mosq, NULL, s->topic, 1, 0, NULL) !=
-				    MOSQ_ERR_SUCCESS)
+	if (b->connected &&
+	    mosquitto_subscribe_v5(b->mosq, NULL, s->topic, 1, 0, NULL) != MOSQ_ERR_SUCCESS)
 		return -EIO;
 	return 0;
 }
@@ -496,7 +499,8 @@ int bus_new(struct loop *l, const struct booth_config *cfg, const char *process,
 	if (!b->mosq)
 		goto fail;
 	mosquitto_int_option(b->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
-	if (mosquitto_username_pw_set(b->mosq, cred->username, cred->password) != MOSQ_ERR_SUCCESS ||
+	if (mosquitto_username_pw_set(b->mosq, cred->username, cred->password) !=
+		    MOSQ_ERR_SUCCESS ||
 	    mosquitto_will_set_v5(b->mosq, b->availability, 7, "offline", 1, true, NULL) !=
 		    MOSQ_ERR_SUCCESS) {
 		r = -EINVAL;

@@ -18,8 +18,8 @@ struct bus_request;
 /* Called after every successful (re)connection, after resubscribing: republish retained state. */
 typedef void (*bus_connect_fn)(struct bus *b, void *userdata);
 /* Called for a message on a subscribed topic. PAYLOAD is not NUL-terminated. */
-typedef void (*bus_message_fn)(struct bus *b, const char *topic, const void *payload,
-			       size_t len, void *userdata);
+typedef void (*bus_message_fn)(struct bus *b, const char *topic, const void *payload, size_t len,
+			       void *userdata);
 /* Called for a valid request: ARGS (borrowed) passed T's schema. The handler must answer REQ
  * exactly once with bus_respond() or bus_respond_error(), now or later. */
 typedef void (*bus_request_fn)(struct bus *b, struct bus_request *req, const char *command,

@@ -104,7 +104,8 @@ static int check_field(const struct field_def *f, json_object *v, char *err, siz
 		if (jt != json_type_string)
 			break;
 		if (json_object_get_string_len(v) > f->max) {
-			snprintf(err, errlen, "'%s' must be at most %lld bytes long", f->name, f->max);
+			snprintf(err, errlen, "'%s' must be at most %lld bytes long", f->name,
+				 f->max);
 			return -EINVAL;
 		}
 		return 0;
@@ -114,7 +115,7 @@ static int check_field(const struct field_def *f, json_object *v, char *err, siz
 }
 
 static const struct field_def txn_field = { "transaction", FIELD_TXN, false, false, 0, 64,
-					    NULL, NULL, NULL };
+					    NULL,	   NULL,      NULL };
 
 int codec_check(const struct field_def *fields, json_object *obj, int allow_txn, char *err,
 		size_t errlen)
@@ -224,7 +225,6 @@ int codec_parse(const struct topic_def *t, const void *payload, size_t len, size
 
 const char *codec_string(json_object *obj, size_t *len)
 {
-	return json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN |
-							      JSON_C_TO_STRING_NOSLASHESCAPE,
-						 len);
+	return json_object_to_json_string_length(
+		obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len);
 }

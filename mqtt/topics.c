@@ -9,13 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define END_FIELDS { NULL, FIELD_STRING, false, false, 0, 0, NULL, NULL, NULL }
-#define AVAILABILITY(proc)                                                                        \
-	{ "booth/{booth}/availability/" proc, TOPIC_AVAILABILITY, proc, "owner", true, 1,          \
-	  PAYLOAD_TEXT, "online|offline", NULL,                                                   \
-	  "Whether " proc " is connected; set to offline by its last will." }
+#define END_FIELDS                                                                                 \
+	{                                                                                          \
+		NULL, FIELD_STRING, false, false, 0, 0, NULL, NULL, NULL                           \
+	}
+#define AVAILABILITY(proc)                                                                         \
+	{                                                                                          \
+		"booth/{booth}/availability/" proc, TOPIC_AVAILABILITY, proc, "owner", true, 1,    \
+			PAYLOAD_TEXT, "online|offline", NULL,                                      \
+			"Whether " proc " is connected; set to offline by its last will."          \
+	}
 
-const char *const topic_users[] = { "boothd", "camera", "ui", "printer", "telemetry", "owner", NULL };
+const char *const topic_users[] = {
+	"boothd", "camera", "ui", "printer", "telemetry", "owner", NULL
+};
 
 static const struct field_def event_fields[] = {
 	{ "id", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Event number." },
@@ -77,8 +84,8 @@ const struct topic_def topic_table[] = {
 	AVAILABILITY("telemetry"),
 	{ "booth/{booth}/state", TOPIC_STATE, "boothd", "owner ui printer telemetry", true, 1,
 	  PAYLOAD_JSON, NULL, state_fields, "The booth's state, counts and running event." },
-	{ "booth/{booth}/request/+", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON,
-	  NULL, NULL, "Any command to boothd; unknown commands are answered with an error." },
+	{ "booth/{booth}/request/+", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON, NULL,
+	  NULL, "Any command to boothd; unknown commands are answered with an error." },
 	{ "booth/{booth}/request/state", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON,
 	  NULL, no_fields, "Answer with the state document in data." },
 	{ "booth/{booth}/request/event_start", TOPIC_REQUEST, "owner", "boothd", false, 1,
@@ -128,7 +135,8 @@ const struct topic_def *topic_request(const char *command)
 	static const char prefix[] = "booth/{booth}/request/";
 
 	for (const struct topic_def *t = topic_table; t->pattern; t++)
-		if (t->kind == TOPIC_REQUEST && strncmp(t->pattern, prefix, sizeof(prefix) - 1) == 0 &&
+		if (t->kind == TOPIC_REQUEST &&
+		    strncmp(t->pattern, prefix, sizeof(prefix) - 1) == 0 &&
 		    strcmp(t->pattern + sizeof(prefix) - 1, command) == 0)
 			return t;
 	return NULL;
@@ -159,7 +167,10 @@ int topic_write_acl(const char *booth, FILE *f)
 				continue;
 			if (topic_expand(t->pattern, booth, topic, sizeof(topic)) < 0)
 				return -ENAMETOOLONG;
-			fprintf(f, "topic %s %s\n", w && r ? "readwrite" : w ? "write" : "read",
+			fprintf(f, "topic %s %s\n",
+				w && r ? "readwrite"
+				: w    ? "write"
+				       : "read",
 				topic);
 		}
 	}

@@ -17,7 +17,7 @@ enum field_type {
 	FIELD_BOOL,
 	FIELD_OBJECT, /* with sub-fields */
 	FIELD_ARRAY,
-	FIELD_TXN,    /* a string (max chars) or an integer: the request's "transaction" */
+	FIELD_TXN, /* a string (max chars) or an integer: the request's "transaction" */
 };
 
 struct field_def {
@@ -26,7 +26,7 @@ struct field_def {
 	bool required;
 	bool nullable;
 	long long min, max;
-	const char *choices; /* for strings: "a|b|c", or NULL */
+	const char *choices;		/* for strings: "a|b|c", or NULL */
 	const struct field_def *fields; /* for objects: ends with a NULL name; NULL = anything */
 	const char *doc;
 };
@@ -45,14 +45,14 @@ enum payload_kind {
 };
 
 struct topic_def {
-	const char *pattern;	 /* "booth/{booth}/state"; '+' and '#' allowed as in MQTT */
+	const char *pattern; /* "booth/{booth}/state"; '+' and '#' allowed as in MQTT */
 	enum topic_kind kind;
 	const char *publisher;	 /* MQTT user that publishes it */
 	const char *subscribers; /* space-separated MQTT users that read it */
 	bool retain;
 	int qos;
 	enum payload_kind payload;
-	const char *choices; /* PAYLOAD_TEXT */
+	const char *choices;		/* PAYLOAD_TEXT */
 	const struct field_def *fields; /* PAYLOAD_JSON; NULL name ends; for requests: arguments */
 	const char *summary;
 };

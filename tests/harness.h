@@ -22,41 +22,41 @@ bool test_failed(void);
  * "PASS: prog/name" or "FAIL: prog/name" per test. Returns the exit status. */
 int test_main(int argc, char **argv, const struct test *tests);
 
-#define CHECK(cond)                                                                               \
-	do {                                                                                      \
-		if (!(cond))                                                                      \
-			test_fail(__FILE__, __LINE__, "%s", #cond);                               \
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			test_fail(__FILE__, __LINE__, "%s", #cond);                                \
 	} while (0)
 
-#define CHECK_MSG(cond, ...)                                                                      \
-	do {                                                                                      \
-		if (!(cond))                                                                      \
-			test_fail(__FILE__, __LINE__, __VA_ARGS__);                               \
+#define CHECK_MSG(cond, ...)                                                                       \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			test_fail(__FILE__, __LINE__, __VA_ARGS__);                                \
 	} while (0)
 
-#define CHECK_INT(a, op, b)                                                                       \
-	do {                                                                                      \
-		long long a_ = (long long)(a), b_ = (long long)(b);                               \
-		if (!(a_ op b_))                                                                  \
-			test_fail(__FILE__, __LINE__, "%s %s %s (%lld vs %lld)", #a, #op, #b, a_, \
-				  b_);                                                            \
+#define CHECK_INT(a, op, b)                                                                        \
+	do {                                                                                       \
+		long long a_ = (long long)(a), b_ = (long long)(b);                                \
+		if (!(a_ op b_))                                                                   \
+			test_fail(__FILE__, __LINE__, "%s %s %s (%lld vs %lld)", #a, #op, #b, a_,  \
+				  b_);                                                             \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                                           \
-	do {                                                                                      \
-		const char *a_ = (a), *b_ = (b);                                                  \
-		if (!a_ || !b_ || strcmp(a_, b_) != 0)                                            \
-			test_fail(__FILE__, __LINE__, "%s == %s (\"%s\" vs \"%s\")", #a, #b,      \
-				  a_ ? a_ : "(null)", b_ ? b_ : "(null)");                        \
+#define CHECK_STR(a, b)                                                                            \
+	do {                                                                                       \
+		const char *a_ = (a), *b_ = (b);                                                   \
+		if (!a_ || !b_ || strcmp(a_, b_) != 0)                                             \
+			test_fail(__FILE__, __LINE__, "%s == %s (\"%s\" vs \"%s\")", #a, #b,       \
+				  a_ ? a_ : "(null)", b_ ? b_ : "(null)");                         \
 	} while (0)
 
 /* Fail and leave the test function when COND is false (for preconditions). */
-#define REQUIRE(cond)                                                                             \
-	do {                                                                                      \
-		if (!(cond)) {                                                                    \
-			test_fail(__FILE__, __LINE__, "required: %s", #cond);                     \
-			return;                                                                   \
-		}                                                                                 \
+#define REQUIRE(cond)                                                                              \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			test_fail(__FILE__, __LINE__, "required: %s", #cond);                      \
+			return;                                                                    \
+		}                                                                                  \
 	} while (0)
 
 #endif

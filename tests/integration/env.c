@@ -44,7 +44,8 @@ static int free_port(void)
 
 static bool port_open(int port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	bool ok;
@@ -276,8 +277,7 @@ static void on_disconnect(struct mosquitto *m, void *ud, int rc, const mosquitto
 	c->connected = false;
 }
 
-static void on_publish(struct mosquitto *m, void *ud, int mid, int rc,
-		       const mosquitto_property *p)
+static void on_publish(struct mosquitto *m, void *ud, int mid, int rc, const mosquitto_property *p)
 {
 	struct tclient *c = ud;
 
@@ -344,8 +344,7 @@ bool tclient_connected(struct tclient *c)
 	return c->connected;
 }
 
-struct tclient *tclient_new(struct env *e, const char *user, const char *password, bool v5,
-			    int *rc)
+struct tclient *tclient_new(struct env *e, const char *user, const char *password, bool v5, int *rc)
 {
 	static int serial;
 	struct tclient *c = calloc(1, sizeof(*c));

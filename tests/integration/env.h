@@ -12,9 +12,9 @@
 #define ENV_BOOTH "b1"
 
 struct env {
-	char dir[256];	   /* everything of this run lives here */
-	char bindir[256];  /* the build directory holding the daemons */
-	char conf[320];	   /* booth.conf */
+	char dir[256];	  /* everything of this run lives here */
+	char bindir[256]; /* the build directory holding the daemons */
+	char conf[320];	  /* booth.conf */
 	char database[320];
 	int port;
 	pid_t broker;

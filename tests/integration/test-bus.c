@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define T_AVAIL "booth/" ENV_BOOTH "/availability/boothd"
-#define T_STATE "booth/" ENV_BOOTH "/state"
-#define T_RESP	"booth/" ENV_BOOTH "/response/#"
+#define T_AVAIL	  "booth/" ENV_BOOTH "/availability/boothd"
+#define T_STATE	  "booth/" ENV_BOOTH "/state"
+#define T_RESP	  "booth/" ENV_BOOTH "/response/#"
 #define KEEPALIVE 5
 
 static struct env env;
@@ -263,7 +263,8 @@ static void test_bad_requests(void)
 	big[0] = '{';
 	big[19999] = '}';
 	big[20000] = '\0';
-	check_error(owner, "event_start", big, "payload of 20000 bytes is larger than the limit of 16384");
+	check_error(owner, "event_start", big,
+		    "payload of 20000 bytes is larger than the limit of 16384");
 	free(big);
 
 	/* The transaction comes back, also with errors. */
@@ -296,8 +297,8 @@ static void test_bad_requests(void)
 				  NULL),
 		  ==, 0);
 	m = tclient_wait(v5, "booth/" ENV_BOOTH "/response/state", 5000);
-	CHECK(m && strstr(m->payload, "the response topic must be below booth/" ENV_BOOTH
-				      "/response/"));
+	CHECK(m &&
+	      strstr(m->payload, "the response topic must be below booth/" ENV_BOOTH "/response/"));
 	tmsg_free(m);
 	tclient_free(v5);
 
@@ -305,7 +306,8 @@ static void test_bad_requests(void)
 	CHECK(env_alive(pid));
 	tclient_pump(owner, 300);
 	o = tclient_request(owner, "state", "", 5000);
-	CHECK_MSG(o && json_object_get_boolean(get(o, "ok")), "%s", o ? json_object_get_string(o) : "no answer");
+	CHECK_MSG(o && json_object_get_boolean(get(o, "ok")), "%s",
+		  o ? json_object_get_string(o) : "no answer");
 	CHECK_STR(json_object_get_string(get(get(get(o, "data"), "event"), "name")), "gala");
 	json_object_put(o);
 	check_error(owner, "event_start", "{\"name\":\"two\"}",

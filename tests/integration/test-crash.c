@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #define ROUNDS	   4
-#define REQUESTS   400
-#define KILL_AFTER 120
+#define REQUESTS   1500
+#define KILL_AFTER 100
 
 static struct env env;
 
@@ -99,8 +99,8 @@ static void test_sigkill_during_writes(void)
 		struct tmsg *m;
 
 		pid = env_spawn(&env, "boothd");
-		REQUIRE(tclient_wait_text(owner, "booth/" ENV_BOOTH "/availability/boothd", "online",
-					  10000));
+		REQUIRE(tclient_wait_text(owner, "booth/" ENV_BOOTH "/availability/boothd",
+					  "online", 10000));
 		/* Queue a burst of writes, then kill boothd while it works through them. */
 		for (int i = 0; i < REQUESTS; i++, seq++) {
 			char payload[128];
@@ -108,15 +108,16 @@ static void test_sigkill_during_writes(void)
 			if (i % 2 == 0) {
 				snprintf(payload, sizeof(payload),
 					 "{\"name\":\"e%d\",\"transaction\":%d}", seq, seq);
-				tclient_publish_nowait(owner, "booth/" ENV_BOOTH "/request/event_start",
-						       payload);
+				tclient_publish_nowait(
+					owner, "booth/" ENV_BOOTH "/request/event_start", payload);
 			} else {
 				snprintf(payload, sizeof(payload), "{\"transaction\":%d}", seq);
-				tclient_publish_nowait(owner, "booth/" ENV_BOOTH "/request/event_end",
-						       payload);
+				tclient_publish_nowait(
+					owner, "booth/" ENV_BOOTH "/request/event_end", payload);
 			}
 		}
-		while (answered < KILL_AFTER && (m = tclient_wait(owner, "booth/+/response/+", 10000))) {
+		while (answered < KILL_AFTER &&
+		       (m = tclient_wait(owner, "booth/+/response/+", 10000))) {
 			answered++;
 			record(m, acks, &nacks);
 		}
@@ -126,7 +127,8 @@ static void test_sigkill_during_writes(void)
 		while ((m = tclient_wait(owner, "booth/+/response/+", 300))) {
 			record(m, acks, &nacks);
 		}
-		tclient_wait_text(owner, "booth/" ENV_BOOTH "/availability/boothd", "offline", 5000);
+		tclient_wait_text(owner, "booth/" ENV_BOOTH "/availability/boothd", "offline",
+				  5000);
 		fprintf(stderr, "round %d: killed with %d of %d writes acknowledged\n", round,
 			nacks - before, REQUESTS);
 		/* Killed mid-burst, not after it: otherwise this tests nothing. */

@@ -47,8 +47,17 @@ static void test_valid(void)
 static void test_bad_json(void)
 {
 	static const char *const bad[] = {
-		"{", "{\"name\":}", "[1,2]", "\"text\"", "42", "null", "{\"name\":\"x\"} junk",
-		"{\"name\":\"x\",}", "{'name':'x'}", "{\"name\":\"x\"}{}", "\xff\xfe",
+		"{",
+		"{\"name\":}",
+		"[1,2]",
+		"\"text\"",
+		"42",
+		"null",
+		"{\"name\":\"x\"} junk",
+		"{\"name\":\"x\",}",
+		"{'name':'x'}",
+		"{\"name\":\"x\"}{}",
+		"\xff\xfe",
 	};
 	const struct topic_def *t = req("event_start");
 	char err[256];
@@ -98,7 +107,8 @@ static void test_schema(void)
 		{ "event_start", "{\"name\":\"\"}", "'name' must be 1 to 64 bytes long (got 0)" },
 		{ "event_start", "{\"name\":null}", "'name' must be a string, not null" },
 		{ "event_start", "{\"name\":\"a\",\"colour\":1}", "unknown field 'colour'" },
-		{ "event_start", "{\"name\":\"a\\u0000b\"}", "'name' must not contain NUL characters" },
+		{ "event_start", "{\"name\":\"a\\u0000b\"}",
+		  "'name' must not contain NUL characters" },
 		{ "event_start", "{\"name\":\"a\",\"transaction\":[1]}",
 		  "'transaction' must be a string or a whole number" },
 		{ "event_start", "{\"name\":\"a\",\"transaction\":true}",

@@ -118,12 +118,9 @@ static void test_file(void)
 int main(int argc, char **argv)
 {
 	static const struct test tests[] = {
-		{ "defaults", test_defaults },
-		{ "values", test_values },
-		{ "errors", test_errors },
-		{ "long_line", test_long_line },
-		{ "file", test_file },
-		{ NULL, NULL },
+		{ "defaults", test_defaults }, { "values", test_values },
+		{ "errors", test_errors },     { "long_line", test_long_line },
+		{ "file", test_file },	       { NULL, NULL },
 	};
 
 	return test_main(argc, argv, tests);

@@ -63,8 +63,8 @@ static void test_migrate(void)
 			 "('events','sessions','photos','strips','print_jobs','settings',"
 			 "'telemetry_consent')"),
 		  ==, 7);
-	CHECK_INT(scalar("SELECT count(*) FROM telemetry_consent WHERE decision = 'undecided'"),
-		  ==, 1);
+	CHECK_INT(scalar("SELECT count(*) FROM telemetry_consent WHERE decision = 'undecided'"), ==,
+		  1);
 	/* Opening again runs no migration twice. */
 	REQUIRE(db_open(path, &db) == 0);
 	CHECK_INT(db_schema_version(db), ==, DB_SCHEMA_VERSION);

@@ -76,7 +76,8 @@ static void test_acl(void)
 
 		REQUIRE(cam && next);
 		CHECK(strstr(cam, "topic write booth/b1/availability/camera\n") < next);
-		CHECK(!strstr(cam, "availability/boothd") || strstr(cam, "availability/boothd") > next);
+		CHECK(!strstr(cam, "availability/boothd") ||
+		      strstr(cam, "availability/boothd") > next);
 	}
 	CHECK(!strstr(text, "{booth}"));
 	free(text);
