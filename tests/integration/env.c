@@ -487,6 +487,14 @@ struct tmsg *tclient_wait(struct tclient *c, const char *filter, int timeout_ms)
 	return wait_for(c, filter, NULL, timeout_ms);
 }
 
+bool tclient_got(struct tclient *c, const char *filter, int timeout_ms)
+{
+	struct tmsg *t = wait_for(c, filter, NULL, timeout_ms);
+
+	tmsg_free(t);
+	return t != NULL;
+}
+
 bool tclient_wait_text(struct tclient *c, const char *filter, const char *text, int timeout_ms)
 {
 	struct tmsg *t = wait_for(c, filter, text, timeout_ms);

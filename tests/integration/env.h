@@ -76,6 +76,8 @@ int tclient_publish_nowait(struct tclient *c, const char *topic, const char *pay
 /* Wait up to TIMEOUT_MS for a message on a topic matching FILTER; caller frees with
  * tmsg_free(). NULL on timeout. */
 struct tmsg *tclient_wait(struct tclient *c, const char *filter, int timeout_ms);
+/* Whether a message on a topic matching FILTER arrives within TIMEOUT_MS (it is dropped). */
+bool tclient_got(struct tclient *c, const char *filter, int timeout_ms);
 /* Wait for a message whose payload equals TEXT. */
 bool tclient_wait_text(struct tclient *c, const char *filter, const char *text, int timeout_ms);
 /* Run the network loop for MS milliseconds, queueing messages. */
