@@ -52,7 +52,7 @@ TEST_HARNESS := $(B)/tests/harness.o
 INTEGRATION_HARNESS := $(B)/tests/integration/env.o
 
 .PHONY: all run test unit integration check lint format format-check install fuzz clean \
-	deps-build deps-test deps-lint
+	deps-build deps-test deps-lint fuzz-deps fuzz-run
 all: $(DAEMONS) $(TOOLS)
 
 $(B)/%.o: %.c
@@ -121,13 +121,18 @@ format:
 format-check: deps-lint
 	clang-format --dry-run --Werror $(FORMAT_SRC)
 
+fuzz-deps:
+	@scripts/deps build fuzz
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Imqtt \
 	-Ibooth $(PKG_CFLAGS)
 $(B)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(BUS_SRC)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-fuzz: $(FUZZ_TARGETS)
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_TARGETS)
+	@$(MAKE) --no-print-directory fuzz-run
+fuzz-run:
 	@for f in $(FUZZ_TARGETS); do \
 		echo "fuzzing $$f for $${FUZZ_SECONDS:-20} s"; \
 		mkdir -p $(B)/fuzz/corpus-$${f##*/}; \
