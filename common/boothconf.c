@@ -16,19 +16,35 @@
 #define FIELD(s, f) offsetof(struct booth_config, s.f), sizeof(((struct booth_config *)0)->s.f)
 
 const struct config_key boothconf_keys[] = {
-	{ "general", "booth_id", CONFIG_ID, FIELD(general, booth_id), 1, 32, "booth" },
-	{ "mqtt", "host", CONFIG_STRING, FIELD(mqtt, host), 1, 255, "127.0.0.1" },
-	{ "mqtt", "port", CONFIG_INT, FIELD(mqtt, port), 1, 65535, "1883" },
-	{ "mqtt", "keepalive", CONFIG_INT, FIELD(mqtt, keepalive), 5, 300, "10" },
+	{ "general", "booth_id", CONFIG_ID, FIELD(general, booth_id), 1, 32, "booth", NULL },
+	{ "general", "photo_dir", CONFIG_PATH, FIELD(general, photo_dir), 1, PATH_MAX - 64,
+	  "/var/lib/booth/photos", NULL },
+	{ "mqtt", "host", CONFIG_STRING, FIELD(mqtt, host), 1, 255, "127.0.0.1", NULL },
+	{ "mqtt", "port", CONFIG_INT, FIELD(mqtt, port), 1, 65535, "1883", NULL },
+	{ "mqtt", "keepalive", CONFIG_INT, FIELD(mqtt, keepalive), 5, 300, "10", NULL },
 	{ "mqtt", "credentials_dir", CONFIG_PATH, FIELD(mqtt, credentials_dir), 1, PATH_MAX - 64,
-	  "/etc/booth/credentials" },
-	{ "mqtt", "max_payload", CONFIG_INT, FIELD(mqtt, max_payload), 1024, 262144, "16384" },
-	{ "mqtt", "reconnect_max", CONFIG_INT, FIELD(mqtt, reconnect_max), 1, 300, "30" },
+	  "/etc/booth/credentials", NULL },
+	{ "mqtt", "max_payload", CONFIG_INT, FIELD(mqtt, max_payload), 1024, 262144, "16384",
+	  NULL },
+	{ "mqtt", "reconnect_max", CONFIG_INT, FIELD(mqtt, reconnect_max), 1, 300, "30", NULL },
 	{ "boothd", "database", CONFIG_PATH, FIELD(boothd, database), 1, PATH_MAX - 64,
-	  "/var/lib/booth/booth.db" },
-	{ "boothd", "photo_dir", CONFIG_PATH, FIELD(boothd, photo_dir), 1, PATH_MAX - 64,
-	  "/var/lib/booth/photos" },
-	{ NULL, NULL, CONFIG_STRING, 0, 0, 0, 0, NULL },
+	  "/var/lib/booth/booth.db", NULL },
+	/* [camera]: booth-camera */
+	{ "camera", "backend", CONFIG_CHOICE, FIELD(camera, backend), 0, 0, "libcamera",
+	  "libcamera|sim" },
+	{ "camera", "preview_width", CONFIG_INT, FIELD(camera, preview_width), 160, 4096, "1280",
+	  NULL },
+	{ "camera", "preview_height", CONFIG_INT, FIELD(camera, preview_height), 120, 4096, "720",
+	  NULL },
+	{ "camera", "preview_fps", CONFIG_INT, FIELD(camera, preview_fps), 1, 60, "30", NULL },
+	{ "camera", "still_width", CONFIG_INT, FIELD(camera, still_width), 160, 16384, "4608",
+	  NULL },
+	{ "camera", "still_height", CONFIG_INT, FIELD(camera, still_height), 120, 16384, "2592",
+	  NULL },
+	{ "camera", "jpeg_quality", CONFIG_INT, FIELD(camera, jpeg_quality), 50, 100, "92", NULL },
+	{ "camera", "preview_socket", CONFIG_PATH, FIELD(camera, preview_socket), 1, 107,
+	  "/run/booth/preview.sock", NULL },
+	{ NULL, NULL, CONFIG_STRING, 0, 0, 0, 0, NULL, NULL },
 };
 
 int boothconf_load(const char *path, struct booth_config *cfg, char *err, size_t errlen)
@@ -47,9 +63,9 @@ int boothconf_load(const char *path, struct booth_config *cfg, char *err, size_t
 	offsetof(struct booth_credentials, f), sizeof(((struct booth_credentials *)0)->f)
 
 static const struct config_key credential_keys[] = {
-	{ "", "username", CONFIG_ID, CRED_FIELD(username), 1, 32, NULL },
-	{ "", "password", CONFIG_STRING, CRED_FIELD(password), 16, 128, NULL },
-	{ NULL, NULL, CONFIG_STRING, 0, 0, 0, 0, NULL },
+	{ "", "username", CONFIG_ID, CRED_FIELD(username), 1, 32, NULL, NULL },
+	{ "", "password", CONFIG_STRING, CRED_FIELD(password), 16, 128, NULL, NULL },
+	{ NULL, NULL, CONFIG_STRING, 0, 0, 0, 0, NULL, NULL },
 };
 
 int boothconf_credentials(const struct booth_config *cfg, const char *user,

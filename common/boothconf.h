@@ -15,6 +15,7 @@
 struct booth_config {
 	struct {
 		char booth_id[33];
+		char photo_dir[PATH_MAX]; /* the photo store: booth-camera writes, boothd owns */
 	} general;
 	struct {
 		char host[256];
@@ -26,8 +27,14 @@ struct booth_config {
 	} mqtt;
 	struct {
 		char database[PATH_MAX];
-		char photo_dir[PATH_MAX];
 	} boothd;
+	struct {
+		char backend[16]; /* "libcamera" or "sim" */
+		int preview_width, preview_height, preview_fps;
+		int still_width, still_height;
+		int jpeg_quality;
+		char preview_socket[108];
+	} camera;
 };
 
 /* The credentials a process uses on the broker. */

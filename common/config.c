@@ -43,6 +43,20 @@ static char *strip(char *s)
 	return s;
 }
 
+static bool choice_ok(const char *choices, const char *value)
+{
+	size_t n = strlen(value);
+
+	for (const char *p = choices; p && *p;) {
+		size_t len = strcspn(p, "|");
+
+		if (len == n && strncmp(p, value, n) == 0)
+			return true;
+		p += len + (p[len] == '|');
+	}
+	return false;
+}
+
 /* Store VALUE for K, or describe why not into WHY. */
 static int set_value(const struct config_key *k, void *target, const char *value, char *why,
 		     size_t whylen)
@@ -88,6 +102,14 @@ static int set_value(const struct config_key *k, void *target, const char *value
 				 value);
 			return -EINVAL;
 		}
+	case CONFIG_CHOICE:
+		if (!choice_ok(k->choices, value) || strlen(value) >= k->size) {
+			snprintf(why, whylen, "'%s' must be one of %s (got '%s')", k->key,
+				 k->choices, value);
+			return -EINVAL;
+		}
+		memcpy(field, value, strlen(value) + 1);
+		return 0;
 	case CONFIG_BOOL:
 		if (parse_bool(value, &b) < 0) {
 			snprintf(why, whylen, "'%s' must be yes or no (got '%s')", k->key, value);

@@ -12,6 +12,7 @@ enum config_type {
 	CONFIG_PATH,   /* like STRING, must be absolute */
 	CONFIG_INT,    /* int; min/max bound the value */
 	CONFIG_BOOL,   /* bool */
+	CONFIG_CHOICE, /* char[size]; one of choices ("a|b|c") */
 };
 
 /* One key of the table; the table ends with an entry whose key is NULL. */
@@ -22,7 +23,8 @@ struct config_key {
 	size_t offset; /* into the target struct */
 	size_t size;   /* of the target field */
 	long long min, max;
-	const char *def; /* default value, parsed like a value from the file */
+	const char *def;     /* default value, parsed like a value from the file */
+	const char *choices; /* CONFIG_CHOICE: the allowed values, "a|b|c" */
 };
 
 /* Longest error message config_parse_*() produce. */

@@ -9,7 +9,7 @@
 
 static const char *const kind_names[] = {
 	[TOPIC_AVAILABILITY] = "availability", [TOPIC_STATE] = "state", [TOPIC_REQUEST] = "request",
-	[TOPIC_RESPONSE] = "response",	       [TOPIC_EVENT] = "event",
+	[TOPIC_RESPONSE] = "response",	       [TOPIC_EVENT] = "event", [TOPIC_COMMAND] = "command",
 };
 
 static void usage(FILE *f)

@@ -65,6 +65,49 @@ static const struct field_def event_ended_fields[] = {
 	END_FIELDS,
 };
 
+static const struct field_def camera_fields[] = {
+	{ "status", FIELD_STRING, true, false, 1, 16, "none|ok|error", NULL,
+	  "none: no camera found (still looking); ok: ready; error: see error." },
+	{ "backend", FIELD_STRING, true, false, 1, 16, "libcamera|sim", NULL, "Which backend." },
+	{ "model", FIELD_STRING, true, false, 0, 64, NULL, NULL,
+	  "The camera's model, empty when none." },
+	{ "preview", FIELD_OBJECT, true, true, 0, 0, NULL, NULL,
+	  "Preview mode: width, height, fps; null when none." },
+	{ "still", FIELD_OBJECT, true, true, 0, 0, NULL, NULL,
+	  "Still mode: width, height; null when none." },
+	{ "error", FIELD_STRING, false, false, 1, 256, NULL, NULL, "What went wrong." },
+	END_FIELDS,
+};
+
+static const struct field_def capture_fields[] = {
+	{ "id", FIELD_STRING, true, false, 1, 64, NULL, NULL,
+	  "Key of this capture, echoed in the answer (boothd uses SESSION-SHOT)." },
+	{ "session", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Session number." },
+	{ "shot", FIELD_INT, true, false, 1, 6, NULL, NULL, "Shot number in the session." },
+	END_FIELDS,
+};
+
+static const struct field_def photo_stored_fields[] = {
+	{ "id", FIELD_STRING, true, false, 1, 64, NULL, NULL, "The capture's key." },
+	{ "session", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Session number." },
+	{ "shot", FIELD_INT, true, false, 1, 6, NULL, NULL, "Shot number." },
+	{ "path", FIELD_STRING, true, false, 1, 4096, NULL, NULL,
+	  "Where the JPEG is in the photo store (absolute)." },
+	{ "sha256", FIELD_STRING, true, false, 64, 64, NULL, NULL, "Checksum, lower-case hex." },
+	{ "width", FIELD_INT, true, false, 1, 65535, NULL, NULL, "Pixels." },
+	{ "height", FIELD_INT, true, false, 1, 65535, NULL, NULL, "Pixels." },
+	{ "taken", FIELD_INT, true, false, 0, 1LL << 53, NULL, NULL, "When, ms since 1970 UTC." },
+	END_FIELDS,
+};
+
+static const struct field_def capture_failed_fields[] = {
+	{ "id", FIELD_STRING, true, false, 1, 64, NULL, NULL, "The capture's key." },
+	{ "session", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Session number." },
+	{ "shot", FIELD_INT, true, false, 1, 6, NULL, NULL, "Shot number." },
+	{ "error", FIELD_STRING, true, false, 1, 256, NULL, NULL, "What went wrong." },
+	END_FIELDS,
+};
+
 static const struct field_def response_fields[] = {
 	{ "ok", FIELD_BOOL, true, false, 0, 0, NULL, NULL, "Whether the command was carried out." },
 	{ "error", FIELD_STRING, false, false, 1, 512, NULL, NULL,
@@ -101,6 +144,15 @@ const struct topic_def topic_table[] = {
 	  PAYLOAD_JSON, NULL, event_fields, "An event was started." },
 	{ "booth/{booth}/events/event_ended", TOPIC_EVENT, "boothd", "owner", false, 1,
 	  PAYLOAD_JSON, NULL, event_ended_fields, "An event was ended." },
+	{ "booth/{booth}/camera/state", TOPIC_STATE, "camera", "boothd ui owner", true, 1,
+	  PAYLOAD_JSON, NULL, camera_fields, "The camera: found or not, model and modes." },
+	{ "booth/{booth}/camera/capture", TOPIC_COMMAND, "boothd", "camera", false, 1, PAYLOAD_JSON,
+	  NULL, capture_fields, "Take a photo now; answered by photo_stored or capture_failed." },
+	{ "booth/{booth}/events/photo_stored", TOPIC_EVENT, "camera", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, photo_stored_fields,
+	  "A photo is safely in the photo store (written, synced, renamed)." },
+	{ "booth/{booth}/events/capture_failed", TOPIC_EVENT, "camera", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, capture_failed_fields, "A capture could not be made." },
 	{ NULL, TOPIC_EVENT, NULL, NULL, false, 0, PAYLOAD_JSON, NULL, NULL, NULL },
 };
 

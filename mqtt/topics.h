@@ -37,6 +37,7 @@ enum topic_kind {
 	TOPIC_REQUEST,	    /* a command; answered on a response topic */
 	TOPIC_RESPONSE,	    /* {"ok":...} answers */
 	TOPIC_EVENT,	    /* something happened; never retained */
+	TOPIC_COMMAND,	    /* one process asks another; answered by an event */
 };
 
 enum payload_kind {

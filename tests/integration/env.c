@@ -118,10 +118,11 @@ int env_start(struct env *e, int keepalive)
 	if (!f)
 		return test_fail(__FILE__, __LINE__, "booth.conf"), -1;
 	fprintf(f,
-		"[general]\nbooth_id = %s\n\n[mqtt]\nport = %d\nkeepalive = %d\n"
-		"credentials_dir = %s/credentials\nreconnect_max = 1\n\n"
-		"[boothd]\ndatabase = %s\nphoto_dir = %s/photos\n",
-		ENV_BOOTH, e->port, keepalive, brokerdir, e->database, e->dir);
+		"[general]\nbooth_id = %s\nphoto_dir = %s/photos\n\n[mqtt]\nport = %d\n"
+		"keepalive = %d\ncredentials_dir = %s/credentials\nreconnect_max = 1\n\n"
+		"[boothd]\ndatabase = %s\n\n[camera]\nbackend = sim\n"
+		"preview_socket = %s/preview.sock\n",
+		ENV_BOOTH, e->dir, e->port, keepalive, brokerdir, e->database, e->dir);
 	fclose(f);
 	return env_broker_start(e);
 }

@@ -58,10 +58,10 @@ static void test_check_bad(void)
 	CHECK_INT(run(args, out, sizeof(out)), ==, 1);
 	snprintf(want, sizeof(want), "%s:4: 'keepalive' must be between 5 and 300 (got 1)\n", conf);
 	CHECK_STR(out, want);
-	write_conf(conf, "[camera]\n");
+	write_conf(conf, "[flash]\n");
 	snprintf(args, sizeof(args), "--check --config %s", conf);
 	CHECK_INT(run(args, out, sizeof(out)), ==, 1);
-	snprintf(want, sizeof(want), "%s:1: unknown section [camera]\n", conf);
+	snprintf(want, sizeof(want), "%s:1: unknown section [flash]\n", conf);
 	CHECK_STR(out, want);
 	unlink(conf);
 	CHECK_INT(run("-n -f /nonexistent/booth.conf", out, sizeof(out)), ==, 1);

@@ -42,6 +42,8 @@ static void test_values(void)
 	CHECK_INT(cfg.mqtt.port, ==, 1999);
 	CHECK_INT(cfg.mqtt.keepalive, ==, 30);
 	CHECK_STR(cfg.boothd.database, "/tmp/x.db");
+	CHECK_INT(parse("[camera]\nbackend = sim\n", &cfg, err, sizeof(err)), ==, 0);
+	CHECK_STR(cfg.camera.backend, "sim");
 }
 
 /* Each bad input, and the exact message it must produce. */
@@ -72,6 +74,8 @@ static void test_errors(void)
 		  "t.conf:2: 'booth_id' must be 1 to 32 characters long (got 34)" },
 		{ "[boothd]\ndatabase = relative.db\n",
 		  "t.conf:2: 'database' must be an absolute path" },
+		{ "[camera]\nbackend = webcam\n",
+		  "t.conf:2: 'backend' must be one of libcamera|sim (got 'webcam')" },
 	};
 	struct booth_config cfg;
 	char err[CONFIG_ERR_MAX];
