@@ -21,30 +21,50 @@ CC := $(if $(filter default,$(origin CC)),$(CROSS_COMPILE)gcc,$(CC))
 PKG_CONFIG ?= $(CROSS_COMPILE)pkg-config
 B ?= build
 
-PKGS := libmosquitto json-c sqlite3
+CXX := $(if $(filter default,$(origin CXX)),$(CROSS_COMPILE)g++,$(CXX))
+
+# Every library through pkg-config. Processes list what they use; everything links with
+# --as-needed, so a binary only depends on the libraries it calls.
+PKGS_BUS := libmosquitto json-c
+PKGS_BOOTHD := sqlite3 libturbojpeg libpng freetype2 harfbuzz fontconfig
+PKGS_CAMERA := libcamera libturbojpeg libcrypto
+PKGS := $(sort $(PKGS_BUS) $(PKGS_BOOTHD) $(PKGS_CAMERA))
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-WARNINGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
-	-Wundef -Wformat=2 -Werror
+WARNINGS := -Wall -Wextra -Wshadow -Wpointer-arith -Wundef -Wformat=2 -Werror
+C_WARNINGS := $(WARNINGS) -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS ?= -O2 -g
+CXXFLAGS ?= $(CFLAGS)
 ifeq ($(SAN),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 HARDEN :=
 else
 HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 endif
-ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(CFLAGS) $(HARDEN) $(SAN_FLAGS) -MMD -MP \
-	-Icommon -Imqtt -Ibooth $(PKG_CFLAGS) -DBOOTH_VERSION='"$(VERSION)"'
-ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS)
+INCLUDES := -Icommon -Imqtt -Ibooth -Icamera -Iprinter
+ALL_CFLAGS := -std=gnu11 $(C_WARNINGS) $(CFLAGS) $(HARDEN) $(SAN_FLAGS) -MMD -MP \
+	$(INCLUDES) $(PKG_CFLAGS) -DBOOTH_VERSION='"$(VERSION)"'
+ALL_CXXFLAGS := -std=c++17 $(WARNINGS) $(CXXFLAGS) $(HARDEN) $(SAN_FLAGS) -MMD -MP \
+	$(INCLUDES) $(PKG_CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(SAN_FLAGS) -Wl,--as-needed
+# The C++ runtime comes in only with the libcamera shim; g++ links C objects just as well.
+LINK = $(CXX) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 COMMON_SRC := $(wildcard common/*.c)
 BUS_SRC := mqtt/bus.c mqtt/codec.c mqtt/topics.c
-BOOTHD_SRC := booth/db.c
 LIB_OBJ := $(patsubst %.c,$(B)/%.o,$(COMMON_SRC) $(BUS_SRC))
+# Each process's modules (everything but its main file) go into an archive that the daemon, its
+# tools and the unit tests link.
+BOOTHD_SRC := $(filter-out booth/boothd.c booth/booth-compose.c,$(wildcard booth/*.c))
+CAMERA_SRC := $(filter-out camera/booth-camera.c,$(wildcard camera/*.c camera/*.cpp))
+PRINTER_SRC := $(filter-out printer/booth-printer.c,$(wildcard printer/*.c))
+objs = $(patsubst %.cpp,$(B)/%.o,$(patsubst %.c,$(B)/%.o,$(1)))
+ARCHIVES := $(B)/libboothd.a $(B)/libcamerad.a $(B)/libprinterd.a $(B)/libbooth.a
 
-DAEMONS := $(B)/boothd
-TOOLS := $(B)/booth-topics
+DAEMONS := $(B)/boothd $(if $(wildcard camera/booth-camera.c),$(B)/booth-camera) \
+	$(if $(wildcard printer/booth-printer.c),$(B)/booth-printer)
+TOOLS := $(B)/booth-topics $(if $(wildcard booth/booth-compose.c),$(B)/booth-compose)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test-*.c))
 INTEGRATION_TESTS := $(patsubst tests/integration/%.c,$(B)/tests/%,\
 	$(wildcard tests/integration/test-*.c))
@@ -52,29 +72,45 @@ TEST_HARNESS := $(B)/tests/harness.o
 INTEGRATION_HARNESS := $(B)/tests/integration/env.o
 
 .PHONY: all run test unit integration check lint format format-check install fuzz clean \
-	deps-build deps-test deps-lint fuzz-deps fuzz-run
+	deps-build deps-test deps-lint fuzz-deps fuzz-run bench
 all: $(DAEMONS) $(TOOLS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+$(B)/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
+
 $(B)/libbooth.a: $(LIB_OBJ)
 	$(CROSS_COMPILE)ar rcs $@ $^
+$(B)/libboothd.a: $(call objs,$(BOOTHD_SRC))
+	@mkdir -p $(@D)
+	$(CROSS_COMPILE)ar rcs $@ $^
+$(B)/libcamerad.a: $(call objs,$(CAMERA_SRC))
+	@mkdir -p $(@D)
+	$(CROSS_COMPILE)ar rcs $@ $^
+$(B)/libprinterd.a: $(call objs,$(PRINTER_SRC))
+	@mkdir -p $(@D)
+	$(CROSS_COMPILE)ar rcs $@ $^
 
-$(B)/boothd: $(B)/booth/boothd.o $(patsubst %.c,$(B)/%.o,$(BOOTHD_SRC)) $(B)/libbooth.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
-
+$(B)/boothd: $(B)/booth/boothd.o $(B)/libboothd.a $(B)/libbooth.a
+	$(LINK)
+$(B)/booth-compose: $(B)/booth/booth-compose.o $(B)/libboothd.a $(B)/libbooth.a
+	$(LINK)
+$(B)/booth-camera: $(B)/camera/booth-camera.o $(B)/libcamerad.a $(B)/libbooth.a
+	$(LINK)
+$(B)/booth-printer: $(B)/printer/booth-printer.o $(B)/libprinterd.a $(B)/libbooth.a
+	$(LINK)
 $(B)/booth-topics: $(B)/mqtt/booth-topics.o $(B)/libbooth.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(LINK)
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(TEST_HARNESS) $(patsubst %.c,$(B)/%.o,$(BOOTHD_SRC)) \
-		$(B)/libbooth.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/tests/%: $(B)/tests/unit/%.o $(TEST_HARNESS) $(ARCHIVES)
+	$(LINK)
 
-$(B)/tests/%: $(B)/tests/integration/%.o $(INTEGRATION_HARNESS) $(TEST_HARNESS) \
-		$(B)/libbooth.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/tests/%: $(B)/tests/integration/%.o $(INTEGRATION_HARNESS) $(TEST_HARNESS) $(ARCHIVES)
+	$(LINK)
 
 $(B)/tests/%.o: ALL_CFLAGS += -Itests -Itests/integration
 
@@ -106,16 +142,18 @@ run: deps-test all
 	@scripts/run-booth $(B)
 
 LINT_SRC := $(COMMON_SRC) $(BUS_SRC) mqtt/booth-topics.c $(wildcard booth/*.c) \
+	$(wildcard camera/*.c printer/*.c) \
 	$(wildcard tests/*.c tests/unit/*.c tests/integration/*.c tests/fuzz/*.c)
 lint: deps-lint
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --std=c11 -Icommon -Imqtt -Ibooth -Itests \
+		--inline-suppr --std=c11 $(INCLUDES) -Itests \
 		-Itests/integration --suppress=missingIncludeSystem $(LINT_SRC)
-	clang-tidy --quiet --warnings-as-errors='*' $(LINT_SRC) -- -std=gnu11 -Icommon -Imqtt \
-		-Ibooth -Itests -Itests/integration $(PKG_CFLAGS) -DBOOTH_VERSION='"$(VERSION)"' \
+	clang-tidy --quiet --warnings-as-errors='*' $(LINT_SRC) -- -std=gnu11 $(INCLUDES) \
+		-Itests -Itests/integration $(PKG_CFLAGS) -DBOOTH_VERSION='"$(VERSION)"' \
 		2>/dev/null
 
-FORMAT_SRC := $(wildcard common/*.[ch] mqtt/*.[ch] booth/*.[ch] tests/*.[ch] tests/*/*.[ch])
+FORMAT_SRC := $(wildcard common/*.[ch] mqtt/*.[ch] booth/*.[ch] camera/*.[ch] camera/*.cpp \
+	printer/*.[ch] tests/*.[ch] tests/*/*.[ch])
 format:
 	clang-format -i $(FORMAT_SRC)
 format-check: deps-lint
