@@ -28,9 +28,12 @@ CXX := $(if $(filter default,$(origin CXX)),$(CROSS_COMPILE)g++,$(CXX))
 PKGS_BUS := libmosquitto json-c
 PKGS_BOOTHD := sqlite3 libturbojpeg libpng freetype2 harfbuzz fontconfig
 PKGS_CAMERA := libcamera libturbojpeg libcrypto
+# CUPS ships no cups.pc: cups-config is its pkg-config.
+CUPS_CFLAGS := $(shell $(CROSS_COMPILE)cups-config --cflags 2>/dev/null)
+CUPS_LIBS := $(shell $(CROSS_COMPILE)cups-config --libs 2>/dev/null)
 PKGS := $(sort $(PKGS_BUS) $(PKGS_BOOTHD) $(PKGS_CAMERA))
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CUPS_CFLAGS)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) $(CUPS_LIBS)
 
 WARNINGS := -Wall -Wextra -Wshadow -Wpointer-arith -Wundef -Wformat=2 -Werror
 C_WARNINGS := $(WARNINGS) -Wstrict-prototypes -Wmissing-prototypes
@@ -106,10 +109,17 @@ $(B)/booth-printer: $(B)/printer/booth-printer.o $(B)/libprinterd.a $(B)/libboot
 $(B)/booth-topics: $(B)/mqtt/booth-topics.o $(B)/libbooth.a
 	$(LINK)
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(TEST_HARNESS) $(ARCHIVES)
+# Tests link the archives of the modules they test; only test-camera* need the camera's.
+TEST_ARCHIVES := $(B)/libboothd.a $(B)/libprinterd.a $(B)/libbooth.a
+$(B)/tests/test-camera%: $(B)/tests/unit/test-camera%.o $(TEST_HARNESS) $(B)/libcamerad.a \
+		$(TEST_ARCHIVES)
 	$(LINK)
-
-$(B)/tests/%: $(B)/tests/integration/%.o $(INTEGRATION_HARNESS) $(TEST_HARNESS) $(ARCHIVES)
+$(B)/tests/test-camera%: $(B)/tests/integration/test-camera%.o $(INTEGRATION_HARNESS) \
+		$(TEST_HARNESS) $(B)/libcamerad.a $(TEST_ARCHIVES)
+	$(LINK)
+$(B)/tests/%: $(B)/tests/unit/%.o $(TEST_HARNESS) $(TEST_ARCHIVES)
+	$(LINK)
+$(B)/tests/%: $(B)/tests/integration/%.o $(INTEGRATION_HARNESS) $(TEST_HARNESS) $(TEST_ARCHIVES)
 	$(LINK)
 
 $(B)/tests/%.o: ALL_CFLAGS += -Itests -Itests/integration

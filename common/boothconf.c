@@ -44,6 +44,11 @@ const struct config_key boothconf_keys[] = {
 	{ "camera", "jpeg_quality", CONFIG_INT, FIELD(camera, jpeg_quality), 50, 100, "92", NULL },
 	{ "camera", "preview_socket", CONFIG_PATH, FIELD(camera, preview_socket), 1, 107,
 	  "/run/booth/preview.sock", NULL },
+	/* [printer]: booth-printer */
+	{ "printer", "destination", CONFIG_STRING, FIELD(printer, destination), 0, 1023, "", NULL },
+	{ "printer", "poll_ms", CONFIG_INT, FIELD(printer, poll_ms), 200, 60000, "1000", NULL },
+	{ "printer", "timeout_ms", CONFIG_INT, FIELD(printer, timeout_ms), 500, 60000, "5000",
+	  NULL },
 	{ NULL, NULL, CONFIG_STRING, 0, 0, 0, 0, NULL, NULL },
 };
 

@@ -35,6 +35,12 @@ struct booth_config {
 		int jpeg_quality;
 		char preview_socket[108];
 	} camera;
+	struct {
+		/* An IPP URI (ipp://host:port/ipp/print) or a CUPS queue name; empty: none. */
+		char destination[1024];
+		int poll_ms;	/* how often printer and job state are read */
+		int timeout_ms; /* for each IPP exchange */
+	} printer;
 };
 
 /* The credentials a process uses on the broker. */

@@ -108,6 +108,39 @@ static const struct field_def capture_failed_fields[] = {
 	END_FIELDS,
 };
 
+static const struct field_def printer_fields[] = {
+	{ "status", FIELD_STRING, true, false, 1, 16, "none|idle|printing|stopped|offline", NULL,
+	  "none: no printer configured; offline: it does not answer." },
+	{ "destination", FIELD_STRING, true, false, 0, 1023, NULL, NULL,
+	  "The configured queue or IPP URI." },
+	{ "model", FIELD_STRING, true, false, 0, 256, NULL, NULL,
+	  "printer-make-and-model, empty if unknown." },
+	{ "reasons", FIELD_ARRAY, true, false, 0, 0, NULL, NULL,
+	  "printer-state-reasons other than none, e.g. media-empty-error." },
+	{ "message", FIELD_STRING, true, false, 0, 256, NULL, NULL, "printer-state-message." },
+	{ "jobs", FIELD_INT, true, false, 0, 1 << 20, NULL, NULL,
+	  "Jobs sent and not yet finished." },
+	END_FIELDS,
+};
+
+static const struct field_def print_fields[] = {
+	{ "job", FIELD_STRING, true, false, 1, 64, NULL, NULL,
+	  "Key of this print ([a-z0-9_-]); becomes the IPP job-name booth-KEY." },
+	{ "path", FIELD_STRING, true, false, 1, 4096, NULL, NULL, "The JPEG to print (absolute)." },
+	{ "session", FIELD_INT, false, false, 1, 1LL << 53, NULL, NULL, "Session number." },
+	END_FIELDS,
+};
+
+static const struct field_def print_job_fields[] = {
+	{ "job", FIELD_STRING, true, false, 1, 64, NULL, NULL, "The print's key." },
+	{ "state", FIELD_STRING, true, false, 1, 16, "queued|processing|completed|failed|canceled",
+	  NULL, "queued: the printer accepted it; completed: printed." },
+	{ "ipp_job", FIELD_INT, true, true, 1, 1LL << 31, NULL, NULL,
+	  "The printer's job-id, null before it has one." },
+	{ "error", FIELD_STRING, false, false, 1, 256, NULL, NULL, "What went wrong (failed)." },
+	END_FIELDS,
+};
+
 static const struct field_def response_fields[] = {
 	{ "ok", FIELD_BOOL, true, false, 0, 0, NULL, NULL, "Whether the command was carried out." },
 	{ "error", FIELD_STRING, false, false, 1, 512, NULL, NULL,
@@ -153,6 +186,13 @@ const struct topic_def topic_table[] = {
 	  "A photo is safely in the photo store (written, synced, renamed)." },
 	{ "booth/{booth}/events/capture_failed", TOPIC_EVENT, "camera", "boothd", false, 1,
 	  PAYLOAD_JSON, NULL, capture_failed_fields, "A capture could not be made." },
+	{ "booth/{booth}/printer/state", TOPIC_STATE, "printer", "boothd ui owner telemetry", true,
+	  1, PAYLOAD_JSON, NULL, printer_fields,
+	  "The printer as booth-printer sees it: status, model, state reasons, jobs." },
+	{ "booth/{booth}/printer/print", TOPIC_COMMAND, "boothd", "printer", false, 1,
+	  PAYLOAD_JSON, NULL, print_fields, "Print this JPEG once; answered by print_job events." },
+	{ "booth/{booth}/events/print_job", TOPIC_EVENT, "printer", "boothd owner", false, 1,
+	  PAYLOAD_JSON, NULL, print_job_fields, "A print job changed state." },
 	{ NULL, TOPIC_EVENT, NULL, NULL, false, 0, PAYLOAD_JSON, NULL, NULL, NULL },
 };
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The integration-test environment: real broker, real daemons, MQTT test clients. */
+#define _GNU_SOURCE 1
 #include "env.h"
 #include "harness.h"
 
@@ -25,6 +26,29 @@ long long env_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long read_file_all(const char *path, char **ret)
+{
+	FILE *f = fopen(path, "rb");
+	long n = -1;
+	char *buf;
+
+	*ret = NULL;
+	if (!f)
+		return -1;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+			buf[n] = '\0';
+			*ret = buf;
+		} else {
+			free(buf);
+			n = -1;
+		}
+	}
+	fclose(f);
+	return n;
 }
 
 static int free_port(void)
@@ -101,6 +125,8 @@ int env_start(struct env *e, int keepalive)
 	if (!mkdtemp(e->dir))
 		return test_fail(__FILE__, __LINE__, "mkdtemp"), -1;
 	e->port = free_port();
+	e->printer_port = free_port();
+	snprintf(e->printer_dir, sizeof(e->printer_dir), "%s/printer", e->dir);
 	snprintf(port, sizeof(port), "%d", e->port);
 	snprintf(brokerdir, sizeof(brokerdir), "%s/broker", e->dir);
 	snprintf(topics, sizeof(topics), "%s/booth-topics", e->bindir);
@@ -121,8 +147,10 @@ int env_start(struct env *e, int keepalive)
 		"[general]\nbooth_id = %s\nphoto_dir = %s/photos\n\n[mqtt]\nport = %d\n"
 		"keepalive = %d\ncredentials_dir = %s/credentials\nreconnect_max = 1\n\n"
 		"[boothd]\ndatabase = %s\n\n[camera]\nbackend = sim\n"
-		"preview_socket = %s/preview.sock\n",
-		ENV_BOOTH, e->dir, e->port, keepalive, brokerdir, e->database, e->dir);
+		"preview_socket = %s/preview.sock\n\n"
+		"[printer]\ndestination = ipp://localhost:%d/ipp/print\npoll_ms = 200\n",
+		ENV_BOOTH, e->dir, e->port, keepalive, brokerdir, e->database, e->dir,
+		e->printer_port);
 	fclose(f);
 	return env_broker_start(e);
 }
@@ -156,6 +184,59 @@ void env_broker_stop(struct env *e, int sig)
 	e->broker = 0;
 }
 
+int env_printer_start(struct env *e)
+{
+	char script[PATH_MAX], port[16], line[256] = "";
+	int p[2];
+	FILE *f;
+
+	if (!realpath("scripts/virtual-printer", script))
+		return test_fail(__FILE__, __LINE__, "scripts/virtual-printer not found"), -1;
+	snprintf(port, sizeof(port), "%d", e->printer_port);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return test_fail(__FILE__, __LINE__, "pipe"), -1;
+	e->printer = fork();
+	if (e->printer == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		execl(script, script, e->printer_dir, port, "booth-test-printer", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	f = fdopen(p[0], "r");
+	/* The script prints "ready URI" once the printer answers IPP, or exits. */
+	if (!f || !fgets(line, sizeof(line), f) || strncmp(line, "ready ", 6) != 0) {
+		if (f)
+			fclose(f);
+		env_printer_stop(e);
+		return test_fail(__FILE__, __LINE__, "the virtual printer did not start"), -1;
+	}
+	fclose(f);
+	return 0;
+}
+
+void env_printer_stop(struct env *e)
+{
+	if (e->printer > 0)
+		env_kill(e->printer, SIGTERM);
+	e->printer = 0;
+}
+
+int env_printer_received(struct env *e)
+{
+	char cmd[400], out[32] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "ls '%s/received' 2>/dev/null | grep -c '\\.attrs$'",
+		 e->printer_dir);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (!fgets(out, sizeof(out), p))
+		out[0] = '\0';
+	pclose(p);
+	return (int)strtol(out, NULL, 10);
+}
+
 void env_stop(struct env *e)
 {
 	char cmd[300];
@@ -163,6 +244,7 @@ void env_stop(struct env *e)
 	for (size_t i = 0; i < sizeof(e->daemons) / sizeof(e->daemons[0]); i++)
 		if (e->daemons[i] > 0)
 			env_kill_daemon(e, e->daemons[i], SIGKILL);
+	env_printer_stop(e);
 	env_broker_stop(e, SIGTERM);
 	if (e->dir[0] && !getenv("KEEP_TEST_DIR")) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);

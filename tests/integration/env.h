@@ -18,7 +18,10 @@ struct env {
 	char database[320];
 	int port;
 	pid_t broker;
-	pid_t daemons[16]; /* started with env_spawn(), killed by env_stop() */
+	int printer_port;      /* the virtual printer's, in booth.conf's [printer] destination */
+	pid_t printer;	       /* scripts/virtual-printer, once started */
+	char printer_dir[320]; /* its spool; received documents in received/ */
+	pid_t daemons[16];     /* started with env_spawn(), killed by env_stop() */
 };
 
 /* Make a directory, credentials, broker config and booth.conf (KEEPALIVE seconds), and start
@@ -28,6 +31,14 @@ int env_start(struct env *e, int keepalive);
 void env_stop(struct env *e);
 
 int env_broker_start(struct env *e);
+
+/* Start the virtual IPP printer (ippeveprinter with private D-Bus and Avahi) on printer_port
+ * and wait until it answers. Returns 0 or -1 (and the test fails). */
+int env_printer_start(struct env *e);
+/* Stop it (SIGTERM, reaped). */
+void env_printer_stop(struct env *e);
+/* How many documents the printer received so far. */
+int env_printer_received(struct env *e);
 /* Stop the broker with SIG and reap it. */
 void env_broker_stop(struct env *e, int sig);
 
@@ -42,6 +53,9 @@ bool env_alive(pid_t pid);
 
 /* The password of MQTT USER, from the generated credentials. */
 int env_password(struct env *e, const char *user, char *buf, size_t n);
+
+/* Read all of PATH into a new buffer (*ret, caller frees). Returns its length or -1. */
+long read_file_all(const char *path, char **ret);
 
 /* Milliseconds on the monotonic clock. */
 long long env_ms(void);

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: MIT */
+/* booth-printer: owns the connection to the printer. Prints what boothd asks, one job per copy,
+ * follows each job to the end and keeps the printer's state retained on the bus. */
+#include "boothconf.h"
+#include "bus.h"
+#include "codec.h"
+#include "ipp.h"
+#include "log.h"
+#include "loop.h"
+#include "util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_JOBS 64
+
+struct job {
+	char key[65];
+	int ipp_id;
+	enum ipp_job_state state;
+};
+
+struct printerd {
+	struct booth_config cfg;
+	struct loop *loop;
+	struct bus *bus;
+	struct ipp_printer *ipp;
+	struct loop_source *poll;
+	struct job jobs[MAX_JOBS];
+	int njobs;
+	char last_state[2048]; /* the printer/state document last published */
+};
+
+static const char *job_state_name(enum ipp_job_state s)
+{
+	switch (s) {
+	case JOB_QUEUED:
+		return "queued";
+	case JOB_PROCESSING:
+		return "processing";
+	case JOB_COMPLETED:
+		return "completed";
+	case JOB_CANCELED:
+		return "canceled";
+	case JOB_ABORTED:
+		return "failed";
+	}
+	return "failed";
+}
+
+static void publish_job(struct printerd *d, const char *key, const char *state, int ipp_id,
+			const char *error)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "job", json_object_new_string(key));
+	json_object_object_add(o, "state", json_object_new_string(state));
+	json_object_object_add(o, "ipp_job", ipp_id > 0 ? json_object_new_int(ipp_id) : NULL);
+	if (error)
+		json_object_object_add(o, "error", json_object_new_string(error));
+	bus_publish(d->bus, "booth/{booth}/events/print_job", o);
+	json_object_put(o);
+}
+
+static const char *status_name(const struct ipp_status *st)
+{
+	switch (st->state) {
+	case PRINTER_IDLE:
+		return "idle";
+	case PRINTER_PRINTING:
+		return "printing";
+	case PRINTER_STOPPED:
+		return "stopped";
+	case PRINTER_OFFLINE:
+		break;
+	}
+	return "offline";
+}
+
+/* Publish the printer's state if it changed (or FORCE, after a reconnection). */
+static void publish_state(struct printerd *d, const struct ipp_status *st, bool force)
+{
+	json_object *o = json_object_new_object(), *reasons = json_object_new_array();
+	const char *s;
+
+	json_object_object_add(o, "status",
+			       json_object_new_string(d->ipp ? status_name(st) : "none"));
+	json_object_object_add(o, "destination",
+			       json_object_new_string(d->cfg.printer.destination));
+	json_object_object_add(o, "model", json_object_new_string(st->model));
+	for (int i = 0; i < st->nreasons; i++)
+		json_object_array_add(reasons, json_object_new_string(st->reasons[i]));
+	json_object_object_add(o, "reasons", reasons);
+	json_object_object_add(o, "message", json_object_new_string(st->message));
+	json_object_object_add(o, "jobs", json_object_new_int(d->njobs));
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	if (force || strcmp(s, d->last_state) != 0) {
+		if (strcmp(s, d->last_state) != 0)
+			log_info("Printer: %s%s%s", status_name(st), st->nreasons ? ", " : "",
+				 st->nreasons ? st->reasons[0] : "");
+		if (bus_publish(d->bus, "booth/{booth}/printer/state", o) == 0)
+			strscpy(d->last_state, s, sizeof(d->last_state));
+	}
+	json_object_put(o);
+}
+
+static void poll_jobs(struct printerd *d)
+{
+	for (int i = 0; i < d->njobs;) {
+		struct job *j = &d->jobs[i];
+		enum ipp_job_state st;
+		int r = ipp_printer_job_state(d->ipp, j->ipp_id, &st);
+
+		if (r == -EHOSTDOWN)
+			return; /* try again on the next poll */
+		if (r == -ENOENT)
+			st = JOB_ABORTED; /* the printer forgot it (restarted): say so */
+		else if (r < 0) {
+			i++;
+			continue;
+		}
+		if (st != j->state) {
+			j->state = st;
+			publish_job(d, j->key, job_state_name(st), j->ipp_id,
+				    r == -ENOENT	? "the printer no longer knows this job"
+				    : st == JOB_ABORTED ? "the printer gave up on this job"
+							: NULL);
+		}
+		if (st == JOB_COMPLETED || st == JOB_CANCELED || st == JOB_ABORTED) {
+			*j = d->jobs[--d->njobs];
+			continue;
+		}
+		i++;
+	}
+}
+
+static int on_poll(struct loop_source *s, void *userdata)
+{
+	struct printerd *d = userdata;
+	struct ipp_status st;
+
+	(void)s;
+	if (!d->ipp)
+		return 0;
+	ipp_printer_status(d->ipp, &st);
+	if (st.state != PRINTER_OFFLINE)
+		poll_jobs(d);
+	publish_state(d, &st, false);
+	return 0;
+}
+
+static void on_print(struct bus *b, const char *topic, const void *payload, size_t len,
+		     void *userdata)
+{
+	struct printerd *d = userdata;
+	const struct topic_def *t = topic_lookup(bus_booth(b), topic);
+	json_object *o = NULL, *v;
+	char err[512], name[80];
+	const char *key, *path;
+	int id = 0, r;
+
+	if (!t || codec_parse(t, payload, len, 16384, &o, err, sizeof(err)) < 0) {
+		log_warning("Ignoring a malformed print command: %s", t ? err : "unknown topic");
+		/* Answer if the job key can be read at all, so boothd does not wait in vain. */
+		if (codec_decode(payload, len, 16384, &o, err, sizeof(err)) == 0 &&
+		    json_object_object_get_ex(o, "job", &v) &&
+		    json_object_is_type(v, json_type_string) &&
+		    valid_id(json_object_get_string(v), 64))
+			publish_job(d, json_object_get_string(v), "failed", 0,
+				    "the print command was malformed");
+		json_object_put(o);
+		return;
+	}
+	key = json_object_get_string(json_object_object_get(o, "job"));
+	path = json_object_get_string(json_object_object_get(o, "path"));
+	if (!valid_id(key, 64)) {
+		log_warning("Ignoring a print command with an invalid job key");
+		goto out;
+	}
+	for (int i = 0; i < d->njobs; i++) {
+		if (strcmp(d->jobs[i].key, key) == 0) {
+			/* A repeated command for a job in flight makes no second job. */
+			publish_job(d, key, job_state_name(d->jobs[i].state), d->jobs[i].ipp_id,
+				    NULL);
+			goto out;
+		}
+	}
+	if (!d->ipp) {
+		publish_job(d, key, "failed", 0, "no printer is configured");
+		goto out;
+	}
+	if (d->njobs >= MAX_JOBS) {
+		publish_job(d, key, "failed", 0, "too many prints are waiting");
+		goto out;
+	}
+	snprintf(name, sizeof(name), "booth-%s", key);
+	r = ipp_printer_submit(d->ipp, name, path, &id, err, sizeof(err));
+	if (r < 0) {
+		log_warning("Print %s failed: %s", key, err);
+		publish_job(d, key, "failed", 0, err);
+		goto out;
+	}
+	log_info("Print %s sent as job %d", key, id);
+	strscpy(d->jobs[d->njobs].key, key, sizeof(d->jobs[0].key));
+	d->jobs[d->njobs].ipp_id = id;
+	d->jobs[d->njobs].state = JOB_QUEUED;
+	d->njobs++;
+	publish_job(d, key, "queued", id, NULL);
+out:
+	json_object_put(o);
+}
+
+static void on_connect(struct bus *b, void *userdata)
+{
+	struct printerd *d = userdata;
+	struct ipp_status st;
+
+	(void)b;
+	memset(&st, 0, sizeof(st));
+	if (d->ipp)
+		ipp_printer_status(d->ipp, &st);
+	publish_state(d, &st, true);
+}
+
+static int on_signal(struct loop_source *s, int signo, void *userdata)
+{
+	struct printerd *d = userdata;
+
+	(void)s;
+	log_info("Received %s, stopping", strsignal(signo));
+	loop_quit(d->loop, 0);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct printerd d;
+	struct booth_credentials cred;
+	char err[CONFIG_ERR_MAX + 64];
+	uint64_t poll_us;
+	int r;
+
+	memset(&d, 0, sizeof(d));
+	r = boothconf_main(argc, argv, "booth-printer", "The photo booth's printer process.",
+			   &d.cfg);
+	if (r != 0)
+		return r > 0 ? EXIT_SUCCESS : r == -EINVAL ? 2 : EXIT_FAILURE;
+	signal(SIGPIPE, SIG_IGN);
+	r = boothconf_credentials(&d.cfg, "printer", &cred, err, sizeof(err));
+	if (r < 0) {
+		log_error("Cannot read the broker credentials: %s", err);
+		return EXIT_FAILURE;
+	}
+	if (d.cfg.printer.destination[0]) {
+		r = ipp_printer_new(d.cfg.printer.destination, d.cfg.printer.timeout_ms, &d.ipp);
+		if (r < 0) {
+			log_error_errno(r, "Cannot use the printer '%s': %m",
+					d.cfg.printer.destination);
+			goto out;
+		}
+	} else {
+		log_notice("No printer configured ([printer] destination): printing is off");
+	}
+	r = loop_new(&d.loop);
+	if (r < 0)
+		goto out;
+	poll_us = (uint64_t)d.cfg.printer.poll_ms * 1000u;
+	r = loop_add_signal(d.loop, SIGTERM, on_signal, &d, NULL);
+	if (r == 0)
+		r = loop_add_signal(d.loop, SIGINT, on_signal, &d, NULL);
+	if (r == 0)
+		r = loop_add_timer(d.loop, poll_us, poll_us, on_poll, &d, &d.poll);
+	if (r == 0)
+		r = bus_new(d.loop, &d.cfg, "printer", &cred, &d.bus);
+	if (r == 0)
+		r = bus_subscribe(d.bus, "booth/{booth}/printer/print", on_print, &d);
+	if (r < 0) {
+		log_error_errno(r, "Cannot start: %m");
+		goto out;
+	}
+	explicit_bzero(&cred, sizeof(cred));
+	bus_set_connect_handler(d.bus, on_connect, &d);
+	log_info("booth-printer %s printing to '%s'", BOOTH_VERSION,
+		 d.cfg.printer.destination[0] ? d.cfg.printer.destination : "(none)");
+	r = loop_run(d.loop);
+out:
+	explicit_bzero(&cred, sizeof(cred));
+	d.bus = bus_free(d.bus);
+	d.loop = loop_free(d.loop);
+	d.ipp = ipp_printer_free(d.ipp);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* The printer through libcups: a CUPS queue or a direct IPP URI; submit a JPEG, read printer and
+ * job state. Every call is bounded by the configured timeout. IPP and HTTP codes are translated
+ * to -errno here and nowhere else. */
+#ifndef BOOTH_IPP_H
+#define BOOTH_IPP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ipp_printer;
+
+enum ipp_printer_state {
+	PRINTER_OFFLINE, /* does not answer */
+	PRINTER_IDLE,
+	PRINTER_PRINTING,
+	PRINTER_STOPPED,
+};
+
+#define IPP_REASONS_MAX 16
+
+struct ipp_status {
+	enum ipp_printer_state state;
+	char model[257];
+	char message[257];
+	char reasons[IPP_REASONS_MAX][64]; /* printer-state-reasons other than "none" */
+	int nreasons;
+};
+
+enum ipp_job_state {
+	JOB_QUEUED,	/* pending or held */
+	JOB_PROCESSING, /* processing or stopped */
+	JOB_COMPLETED,
+	JOB_CANCELED,
+	JOB_ABORTED,
+};
+
+/* Use DESTINATION (an IPP URI, or a CUPS queue name on the default CUPS server) with TIMEOUT_MS
+ * for each exchange. No connection is made yet. Returns 0 and *ret, or -errno. */
+int ipp_printer_new(const char *destination, int timeout_ms, struct ipp_printer **ret);
+struct ipp_printer *ipp_printer_free(struct ipp_printer *p);
+
+/* Read the printer's state. When it cannot be reached, returns 0 with state OFFLINE. */
+int ipp_printer_status(struct ipp_printer *p, struct ipp_status *ret);
+
+/* Send the JPEG at PATH as one job named JOB_NAME. Returns 0 and the printer's job id in
+ * *job_id, or -errno with a sentence for people in ERR (-EHOSTDOWN: unreachable; -ENOENT: no
+ * such file; -EIO: the printer refused it). */
+int ipp_printer_submit(struct ipp_printer *p, const char *job_name, const char *path, int *job_id,
+		       char *err, size_t errlen);
+
+/* Read job JOB_ID's state into *ret. -EHOSTDOWN when unreachable, -ENOENT when the printer
+ * does not know the job. */
+int ipp_printer_job_state(struct ipp_printer *p, int job_id, enum ipp_job_state *ret);
+
+/* The printer URI in use (for messages). */
+const char *ipp_printer_uri(const struct ipp_printer *p);
+
+#endif
