@@ -4,6 +4,7 @@
 #include "boothconf.h"
 #include "bus.h"
 #include "db.h"
+#include "guest.h"
 #include "log.h"
 #include "loop.h"
 #include "util.h"
@@ -26,9 +27,20 @@ struct boothd {
 	struct loop *loop;
 	struct bus *bus;
 	struct db *db;
+	struct guest *guest;
 	const char *state;
 	int64_t since;
 };
+
+/* What the booth is doing, as owners see it. */
+static const char *booth_state(const struct boothd *d)
+{
+	if (d->guest && guest_active(d->guest))
+		return "session";
+	if (d->guest && !guest_camera_ready(d->guest))
+		return "attention";
+	return "idle";
+}
 
 static int64_t local_midnight_ms(void)
 {
@@ -66,7 +78,7 @@ static int state_json(struct boothd *d, json_object **ret)
 	if (r < 0)
 		return r;
 	o = json_object_new_object();
-	json_object_object_add(o, "state", json_object_new_string(d->state));
+	json_object_object_add(o, "state", json_object_new_string(booth_state(d)));
 	json_object_object_add(o, "event", r > 0 ? event_json(&ev) : NULL);
 	r = db_counts_since(d->db, local_midnight_ms(), &sessions, &photos);
 	if (r < 0) {
@@ -93,8 +105,42 @@ static void publish_state(struct boothd *d)
 
 static void on_connect(struct bus *b, void *userdata)
 {
+	struct boothd *d = userdata;
+
 	(void)b;
-	publish_state(userdata);
+	publish_state(d);
+	if (d->guest)
+		guest_publish(d->guest);
+}
+
+/* The guest session changed what the state document says. */
+static void on_guest_changed(void *userdata)
+{
+	struct boothd *d = userdata;
+	const char *state = booth_state(d);
+
+	if (strcmp(state, d->state) != 0) {
+		d->state = state;
+		d->since = wall_msec();
+	}
+	publish_state(d);
+}
+
+static void cmd_session(struct boothd *d, struct bus_request *req, enum session_event_type ev)
+{
+	const char *why = NULL;
+	int64_t id = guest_session_id(d->guest);
+	json_object *o;
+
+	if (guest_command(d->guest, ev, &why) < 0) {
+		bus_respond_error(req, "%s", why);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(
+		o, "session",
+		json_object_new_int64(ev == SESSION_EV_START ? guest_session_id(d->guest) : id));
+	bus_respond(req, o);
 }
 
 static void cmd_event_start(struct boothd *d, struct bus_request *req, json_object *args)
@@ -166,6 +212,10 @@ static void on_request(struct bus *b, struct bus_request *req, const char *comma
 		cmd_event_start(d, req, args);
 	} else if (strcmp(command, "event_end") == 0) {
 		cmd_event_end(d, req);
+	} else if (strcmp(command, "session_start") == 0) {
+		cmd_session(d, req, SESSION_EV_START);
+	} else if (strcmp(command, "session_cancel") == 0) {
+		cmd_session(d, req, SESSION_EV_CANCEL);
 	} else {
 		bus_respond_error(req, "command '%s' is not handled by boothd", command);
 	}
@@ -183,7 +233,7 @@ static int on_signal(struct loop_source *s, int signo, void *userdata)
 
 int main(int argc, char **argv)
 {
-	struct boothd d = { .state = "idle" };
+	struct boothd d = { .state = "attention" };
 	struct booth_credentials cred;
 	char err[CONFIG_ERR_MAX + 64];
 	char dir[PATH_MAX];
@@ -223,6 +273,8 @@ int main(int argc, char **argv)
 		r = bus_new(d.loop, &d.cfg, "boothd", &cred, &d.bus);
 	if (r == 0)
 		r = bus_serve_requests(d.bus, on_request, &d);
+	if (r == 0)
+		r = guest_new(d.loop, d.bus, d.db, &d.cfg, on_guest_changed, &d, &d.guest);
 	if (r < 0) {
 		log_error_errno(r, "Cannot start: %m");
 		goto out;
@@ -233,6 +285,7 @@ int main(int argc, char **argv)
 	r = loop_run(d.loop);
 out:
 	explicit_bzero(&cred, sizeof(cred));
+	d.guest = guest_free(d.guest);
 	d.bus = bus_free(d.bus);
 	d.loop = loop_free(d.loop);
 	d.db = db_close(d.db);

@@ -4,8 +4,10 @@
 #include "log.h"
 #include "util.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,6 +364,218 @@ int db_check(struct db *db)
 	if (sqlite3_step(st) != SQLITE_ROW ||
 	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
 		r = -EBADMSG;
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Run SQL with the given bindings ("i" int64, "t" text: NULL binds SQL NULL) and step it
+ * once. */
+static int run(struct db *db, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int r, rc;
+
+	r = prepare(db, sql, &st);
+	if (r < 0)
+		return r;
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		switch (types[i]) {
+		case 'i':
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 't':
+			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_STATIC);
+			break;
+		default:
+			assert(!"unknown binding type");
+			break;
+		}
+	}
+	va_end(ap);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return -EEXIST;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sql_error(db, rc, sql);
+	return 0;
+}
+
+int db_session_create(struct db *db, int shots, const char *layout, int64_t now_ms, int64_t *id)
+{
+	int r = run(db,
+		    "INSERT INTO sessions (event_id, state, shots, layout, started, updated) "
+		    "VALUES ((SELECT id FROM events WHERE ended IS NULL), 'countdown', ?, ?, ?, ?)",
+		    "itii", (int64_t)shots, layout, now_ms, now_ms);
+
+	if (r < 0)
+		return r;
+	*id = sqlite3_last_insert_rowid(db->sql);
+	return 0;
+}
+
+int db_session_set_state(struct db *db, int64_t id, const char *state, int64_t now_ms)
+{
+	return run(db, "UPDATE sessions SET state = ?, updated = ? WHERE id = ?", "tii", state,
+		   now_ms, id);
+}
+
+int db_session_end(struct db *db, int64_t id, const char *state, const char *outcome,
+		   int64_t now_ms)
+{
+	return run(db,
+		   "UPDATE sessions SET state = ?, outcome = ?, updated = ?3, ended = ?3 "
+		   "WHERE id = ?4",
+		   "ttii", state, outcome, now_ms, id);
+}
+
+int db_sessions_unfinished(struct db *db, void (*fn)(const struct db_session *s, void *userdata),
+			   void *userdata)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	r = prepare(db,
+		    "SELECT id, state, shots, layout, started FROM sessions WHERE ended IS NULL "
+		    "ORDER BY id",
+		    &st);
+	if (r < 0)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct db_session s = { .id = sqlite3_column_int64(st, 0) };
+		const unsigned char *state = sqlite3_column_text(st, 1);
+		const unsigned char *layout = sqlite3_column_text(st, 3);
+
+		strscpy(s.state, state ? (const char *)state : "", sizeof(s.state));
+		s.shots = sqlite3_column_int(st, 2);
+		strscpy(s.layout, layout ? (const char *)layout : "", sizeof(s.layout));
+		s.started = sqlite3_column_int64(st, 4);
+		fn(&s, userdata);
+	}
+	if (rc != SQLITE_DONE)
+		r = sql_error(db, rc, "listing unfinished sessions");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int db_photo_add(struct db *db, int64_t session, int shot, const char *path, const char *sha256,
+		 int width, int height, int64_t taken_ms)
+{
+	return run(db,
+		   "INSERT INTO photos (session_id, shot, path, sha256, width, height, taken) "
+		   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+		   "iittiii", session, (int64_t)shot, path, sha256, (int64_t)width, (int64_t)height,
+		   taken_ms);
+}
+
+int db_photo_paths(struct db *db, int64_t session, char (*paths)[4096], int n)
+{
+	sqlite3_stmt *st;
+	int r, rc, count = 0;
+
+	r = prepare(db, "SELECT path FROM photos WHERE session_id = ? ORDER BY shot", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, session);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && count < n) {
+		const unsigned char *p = sqlite3_column_text(st, 0);
+
+		strscpy(paths[count++], p ? (const char *)p : "", sizeof(paths[0]));
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		r = sql_error(db, rc, "listing photos");
+	sqlite3_finalize(st);
+	return r < 0 ? r : count;
+}
+
+int db_strip_add(struct db *db, int64_t session, const char *layout, const char *path,
+		 const char *sha256, int64_t now_ms, int64_t *id)
+{
+	int r = run(db,
+		    "INSERT INTO strips (session_id, layout, path, sha256, created) "
+		    "VALUES (?, ?, ?, ?, ?)",
+		    "ittti", session, layout, path, sha256, now_ms);
+
+	if (r < 0)
+		return r;
+	*id = sqlite3_last_insert_rowid(db->sql);
+	return 0;
+}
+
+int db_session_forget(struct db *db, int64_t session, int whole,
+		      void (*fn)(const char *path, void *userdata), void *userdata)
+{
+	/* At most 6 photos and a few strips per session. */
+	char paths[16][4096];
+	sqlite3_stmt *st;
+	int r, rc, n = 0;
+
+	r = exec(db, "BEGIN IMMEDIATE");
+	if (r < 0)
+		return r;
+	r = prepare(db,
+		    "SELECT path FROM photos WHERE session_id = ?1 UNION ALL "
+		    "SELECT path FROM strips WHERE session_id = ?1",
+		    &st);
+	if (r < 0)
+		goto rollback;
+	sqlite3_bind_int64(st, 1, session);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < (int)ARRAY_SIZE(paths)) {
+		const unsigned char *p = sqlite3_column_text(st, 0);
+
+		strscpy(paths[n++], p ? (const char *)p : "", sizeof(paths[0]));
+	}
+	sqlite3_finalize(st);
+	r = run(db, "DELETE FROM photos WHERE session_id = ?", "i", session);
+	if (r == 0 && whole)
+		r = run(db,
+			"DELETE FROM print_jobs WHERE session_id = ? AND state IN "
+			"('pending', 'failed')",
+			"i", session);
+	if (r == 0)
+		r = run(db, "DELETE FROM strips WHERE session_id = ?", "i", session);
+	if (r < 0)
+		goto rollback;
+	r = exec(db, "COMMIT");
+	if (r < 0)
+		goto rollback;
+	for (int i = 0; i < n; i++)
+		if (paths[i][0])
+			fn(paths[i], userdata);
+	return 0;
+rollback:
+	exec(db, "ROLLBACK");
+	return r;
+}
+
+int db_print_job_add(struct db *db, const char *key, int64_t session, int64_t strip, int64_t now_ms)
+{
+	return run(db,
+		   "INSERT INTO print_jobs (job_key, session_id, strip_id, copies, state, created, "
+		   "updated) VALUES (?, ?, ?, 1, 'pending', ?4, ?4)",
+		   "tiii", key, session, strip, now_ms);
+}
+
+int db_print_job_update(struct db *db, const char *key, const char *state, int ipp_job,
+			const char *error, int64_t now_ms)
+{
+	return run(db,
+		   "UPDATE print_jobs SET state = ?, ipp_job_id = nullif(?, 0), error = ?, "
+		   "updated = ?, attempts = attempts + (? = 'queued') WHERE job_key = ?",
+		   "tititt", state, (int64_t)ipp_job, error, now_ms, state, key);
+}
+
+int db_print_job_exists(struct db *db, int64_t session)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db, "SELECT count(*) FROM print_jobs WHERE session_id = ?", &st);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, session);
+	r = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
 	sqlite3_finalize(st);
 	return r;
 }

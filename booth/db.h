@@ -40,6 +40,51 @@ int db_event_end(struct db *db, int64_t now_ms, struct db_event *ret, int64_t *s
 /* Sessions started and photos kept since SINCE_MS. */
 int db_counts_since(struct db *db, int64_t since_ms, int64_t *sessions, int64_t *photos);
 
+/* A guest session's row. */
+struct db_session {
+	int64_t id;
+	char state[16];
+	int shots;
+	char layout[65];
+	int64_t started;
+};
+
+/* Record a new session (state "countdown") in the running event, if any. Returns 0 and its id. */
+int db_session_create(struct db *db, int shots, const char *layout, int64_t now_ms, int64_t *id);
+/* Record STATE (a session_state_name()) for session ID. */
+int db_session_set_state(struct db *db, int64_t id, const char *state, int64_t now_ms);
+/* Record that session ID ended in STATE with OUTCOME (a session_outcome_name()). */
+int db_session_end(struct db *db, int64_t id, const char *state, const char *outcome,
+		   int64_t now_ms);
+/* Call FN for every session that has not ended (found after a restart). */
+int db_sessions_unfinished(struct db *db, void (*fn)(const struct db_session *s, void *userdata),
+			   void *userdata);
+
+/* Record shot SHOT of session SESSION, stored at PATH. Returns 0, -EEXIST if that shot is
+ * recorded already (a repeated announcement). */
+int db_photo_add(struct db *db, int64_t session, int shot, const char *path, const char *sha256,
+		 int width, int height, int64_t taken_ms);
+/* The paths of SESSION's photos, in shot order, into PATHS (N entries of PATH_MAX bytes).
+ * Returns how many, or -errno. */
+int db_photo_paths(struct db *db, int64_t session, char (*paths)[4096], int n);
+/* Record the strip of SESSION. Returns 0 and its id. */
+int db_strip_add(struct db *db, int64_t session, const char *layout, const char *path,
+		 const char *sha256, int64_t now_ms, int64_t *id);
+/* Delete the rows of SESSION's photos and strips (and, when WHOLE, its jobs not yet printed) and
+ * hand every file path they named to FN once the deletion is committed, for the caller to remove
+ * the files. The session's row stays, for the counts. */
+int db_session_forget(struct db *db, int64_t session, int whole,
+		      void (*fn)(const char *path, void *userdata), void *userdata);
+
+/* Record print job KEY (state "pending") before it is sent. -EEXIST if KEY exists. */
+int db_print_job_add(struct db *db, const char *key, int64_t session, int64_t strip,
+		     int64_t now_ms);
+/* Record job KEY's STATE, the printer's job id (0: unknown) and ERROR (may be NULL). */
+int db_print_job_update(struct db *db, const char *key, const char *state, int ipp_job,
+			const char *error, int64_t now_ms);
+/* Whether session SESSION has a recorded print job. */
+int db_print_job_exists(struct db *db, int64_t session);
+
 /* PRAGMA integrity_check: 0 if "ok", -EBADMSG otherwise. */
 int db_check(struct db *db);
 

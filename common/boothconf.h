@@ -27,6 +27,16 @@ struct booth_config {
 	} mqtt;
 	struct {
 		char database[PATH_MAX];
+		char layouts_dir[PATH_MAX];
+		char layout[65];
+		char title[81];
+		int shots;
+		int countdown_s, between_s, review_s, done_s, error_s;
+		int capture_timeout_s, compose_timeout_s, print_timeout_s;
+		int copies;
+		bool printing;
+		bool review_prints;
+		int max_retakes;
 	} boothd;
 	struct {
 		char backend[16]; /* "libcamera" or "sim" */

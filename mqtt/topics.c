@@ -133,11 +133,56 @@ static const struct field_def print_fields[] = {
 
 static const struct field_def print_job_fields[] = {
 	{ "job", FIELD_STRING, true, false, 1, 64, NULL, NULL, "The print's key." },
-	{ "state", FIELD_STRING, true, false, 1, 16, "queued|processing|completed|failed|canceled",
-	  NULL, "queued: the printer accepted it; completed: printed." },
+	{ "state", FIELD_STRING, true, false, 1, 16,
+	  "held|queued|processing|completed|failed|canceled", NULL,
+	  "held: waiting for the printer; queued: the printer accepted it; completed: printed." },
 	{ "ipp_job", FIELD_INT, true, true, 1, 1LL << 31, NULL, NULL,
 	  "The printer's job-id, null before it has one." },
 	{ "error", FIELD_STRING, false, false, 1, 256, NULL, NULL, "What went wrong (failed)." },
+	END_FIELDS,
+};
+
+#define SESSION_PHASES	 "idle|countdown|capture|compose|review|print|done|error"
+#define SESSION_OUTCOMES "none|printed|kept|deleted|failed|cancelled|abandoned"
+
+static const struct field_def session_state_fields[] = {
+	{ "id", FIELD_INT, true, true, 1, 1LL << 53, NULL, NULL,
+	  "The session's number; null when idle." },
+	{ "phase", FIELD_STRING, true, false, 1, 16, SESSION_PHASES, NULL, "Where it is." },
+	{ "shot", FIELD_INT, true, false, 0, 6, NULL, NULL, "The shot counted down to or taken." },
+	{ "shots", FIELD_INT, true, false, 1, 6, NULL, NULL, "Shots in this session." },
+	{ "remaining_ms", FIELD_INT, true, false, 0, 1LL << 31, NULL, NULL,
+	  "Time left in this phase (the countdown), 0 when it does not end by itself." },
+	{ "layout", FIELD_STRING, true, false, 1, 64, NULL, NULL, "The layout of the strip." },
+	{ "strip", FIELD_STRING, true, true, 1, 4096, NULL, NULL,
+	  "Path of the composed strip, during review and after; else null." },
+	{ "error", FIELD_STRING, true, true, 1, 256, NULL, NULL,
+	  "Why the session failed, in words; else null." },
+	{ "outcome", FIELD_STRING, true, false, 1, 16, SESSION_OUTCOMES, NULL, "How it ended." },
+	END_FIELDS,
+};
+
+static const struct field_def session_command_fields[] = {
+	{ "action", FIELD_STRING, true, false, 1, 16, "start|print|retake|discard|cancel", NULL,
+	  "What the guest chose." },
+	END_FIELDS,
+};
+
+static const struct field_def session_fields[] = {
+	{ "session", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Session number." },
+	END_FIELDS,
+};
+
+static const struct field_def photo_taken_fields[] = {
+	{ "session", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Session number." },
+	{ "shot", FIELD_INT, true, false, 1, 6, NULL, NULL, "Shot number." },
+	END_FIELDS,
+};
+
+static const struct field_def session_ended_fields[] = {
+	{ "session", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Session number." },
+	{ "outcome", FIELD_STRING, true, false, 1, 16, SESSION_OUTCOMES, NULL, "How it ended." },
+	{ "error", FIELD_STRING, false, false, 1, 256, NULL, NULL, "Why it failed." },
 	END_FIELDS,
 };
 
@@ -169,6 +214,11 @@ const struct topic_def topic_table[] = {
 	  "Start an event; fails while another is running. data: the event." },
 	{ "booth/{booth}/request/event_end", TOPIC_REQUEST, "owner", "boothd", false, 1,
 	  PAYLOAD_JSON, NULL, no_fields, "End the running event. data: the ended event." },
+	{ "booth/{booth}/request/session_start", TOPIC_REQUEST, "owner", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, no_fields,
+	  "Start a guest session as if a guest tapped the screen. data: session." },
+	{ "booth/{booth}/request/session_cancel", TOPIC_REQUEST, "owner", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, no_fields, "Abort the running session. data: session." },
 	{ "booth/{booth}/response/#", TOPIC_RESPONSE, "boothd", "owner", false, 1, PAYLOAD_JSON,
 	  NULL, response_fields,
 	  "Answers. Default booth/{booth}/response/COMMAND; MQTT v5 clients may name any "
@@ -189,10 +239,22 @@ const struct topic_def topic_table[] = {
 	{ "booth/{booth}/printer/state", TOPIC_STATE, "printer", "boothd ui owner telemetry", true,
 	  1, PAYLOAD_JSON, NULL, printer_fields,
 	  "The printer as booth-printer sees it: status, model, state reasons, jobs." },
-	{ "booth/{booth}/printer/print", TOPIC_COMMAND, "boothd", "printer", false, 1,
-	  PAYLOAD_JSON, NULL, print_fields, "Print this JPEG once; answered by print_job events." },
+	{ "booth/{booth}/printer/print", TOPIC_COMMAND, "boothd", "printer", false, 1, PAYLOAD_JSON,
+	  NULL, print_fields, "Print this JPEG once; answered by print_job events." },
 	{ "booth/{booth}/events/print_job", TOPIC_EVENT, "printer", "boothd owner", false, 1,
 	  PAYLOAD_JSON, NULL, print_job_fields, "A print job changed state." },
+	{ "booth/{booth}/session/state", TOPIC_STATE, "boothd", "ui", true, 1, PAYLOAD_JSON, NULL,
+	  session_state_fields, "The guest session, for the screen." },
+	{ "booth/{booth}/session/command", TOPIC_COMMAND, "ui", "boothd", false, 1, PAYLOAD_JSON,
+	  NULL, session_command_fields, "A guest's choice on the screen or button." },
+	{ "booth/{booth}/events/session_started", TOPIC_EVENT, "boothd", "owner", false, 1,
+	  PAYLOAD_JSON, NULL, session_fields, "A guest session started." },
+	{ "booth/{booth}/events/photo_taken", TOPIC_EVENT, "boothd", "owner ui", false, 1,
+	  PAYLOAD_JSON, NULL, photo_taken_fields, "A photo of the session is stored." },
+	{ "booth/{booth}/events/strip_ready", TOPIC_EVENT, "boothd", "owner", false, 1,
+	  PAYLOAD_JSON, NULL, session_fields, "The session's strip is composed." },
+	{ "booth/{booth}/events/session_ended", TOPIC_EVENT, "boothd", "owner ui", false, 1,
+	  PAYLOAD_JSON, NULL, session_ended_fields, "A guest session ended." },
 	{ NULL, TOPIC_EVENT, NULL, NULL, false, 0, PAYLOAD_JSON, NULL, NULL, NULL },
 };
 

@@ -19,7 +19,8 @@
 
 struct job {
 	char key[65];
-	int ipp_id;
+	char path[4096]; /* kept while the job is held */
+	int ipp_id;	 /* 0 while held */
 	enum ipp_job_state state;
 };
 
@@ -107,12 +108,54 @@ static void publish_state(struct printerd *d, const struct ipp_status *st, bool 
 	json_object_put(o);
 }
 
+/* Send job J. Returns 0 (sent or failed for good: reported either way) or -EBUSY/-EHOSTDOWN when
+ * it must wait (still held). */
+static int send_job(struct printerd *d, struct job *j)
+{
+	char name[80], err[512];
+	int id = 0, r;
+
+	snprintf(name, sizeof(name), "booth-%s", j->key);
+	r = ipp_printer_submit(d->ipp, name, j->path, &id, err, sizeof(err));
+	if (r == -EBUSY || r == -EHOSTDOWN)
+		return r;
+	if (r < 0) {
+		log_warning("Print %s failed: %s", j->key, err);
+		publish_job(d, j->key, "failed", 0, err);
+		j->state = JOB_ABORTED;
+		return 0;
+	}
+	log_info("Print %s sent as job %d", j->key, id);
+	j->ipp_id = id;
+	j->state = JOB_QUEUED;
+	publish_job(d, j->key, "queued", id, NULL);
+	return 0;
+}
+
+static void forget_job(struct printerd *d, int i)
+{
+	memmove(&d->jobs[i], &d->jobs[i + 1], (size_t)(d->njobs - i - 1) * sizeof(d->jobs[0]));
+	d->njobs--;
+}
+
 static void poll_jobs(struct printerd *d)
 {
 	for (int i = 0; i < d->njobs;) {
 		struct job *j = &d->jobs[i];
 		enum ipp_job_state st;
-		int r = ipp_printer_job_state(d->ipp, j->ipp_id, &st);
+		int r;
+
+		if (j->ipp_id == 0) {
+			/* Held: in order, one at a time, while the printer takes them. */
+			if (send_job(d, j) < 0)
+				return;
+			if (j->state == JOB_ABORTED)
+				forget_job(d, i);
+			else
+				i++;
+			continue;
+		}
+		r = ipp_printer_job_state(d->ipp, j->ipp_id, &st);
 
 		if (r == -EHOSTDOWN)
 			return; /* try again on the next poll */
@@ -130,7 +173,7 @@ static void poll_jobs(struct printerd *d)
 							: NULL);
 		}
 		if (st == JOB_COMPLETED || st == JOB_CANCELED || st == JOB_ABORTED) {
-			*j = d->jobs[--d->njobs];
+			forget_job(d, i);
 			continue;
 		}
 		i++;
@@ -158,9 +201,10 @@ static void on_print(struct bus *b, const char *topic, const void *payload, size
 	struct printerd *d = userdata;
 	const struct topic_def *t = topic_lookup(bus_booth(b), topic);
 	json_object *o = NULL, *v;
-	char err[512], name[80];
+	char err[512];
 	const char *key, *path;
-	int id = 0, r;
+	struct job *j;
+	int r;
 
 	if (!t || codec_parse(t, payload, len, 16384, &o, err, sizeof(err)) < 0) {
 		log_warning("Ignoring a malformed print command: %s", t ? err : "unknown topic");
@@ -196,19 +240,26 @@ static void on_print(struct bus *b, const char *topic, const void *payload, size
 		publish_job(d, key, "failed", 0, "too many prints are waiting");
 		goto out;
 	}
-	snprintf(name, sizeof(name), "booth-%s", key);
-	r = ipp_printer_submit(d->ipp, name, path, &id, err, sizeof(err));
-	if (r < 0) {
-		log_warning("Print %s failed: %s", key, err);
-		publish_job(d, key, "failed", 0, err);
+	j = &d->jobs[d->njobs];
+	memset(j, 0, sizeof(*j));
+	strscpy(j->key, key, sizeof(j->key));
+	if (strscpy(j->path, path, sizeof(j->path)) < 0) {
+		publish_job(d, key, "failed", 0, "the strip's path is too long");
 		goto out;
 	}
-	log_info("Print %s sent as job %d", key, id);
-	strscpy(d->jobs[d->njobs].key, key, sizeof(d->jobs[0].key));
-	d->jobs[d->njobs].ipp_id = id;
-	d->jobs[d->njobs].state = JOB_QUEUED;
 	d->njobs++;
-	publish_job(d, key, "queued", id, NULL);
+	/* Jobs go out in order: behind held ones, a new job waits too. */
+	r = d->njobs > 1 && d->jobs[d->njobs - 2].ipp_id == 0 ? -EBUSY : send_job(d, j);
+	if (r == -EBUSY || r == -EHOSTDOWN) {
+		log_info("Print %s held: %s", key,
+			 r == -EBUSY ? "the printer is busy" : "the printer does not answer");
+		publish_job(d, key, "held", 0,
+			    r == -EBUSY
+				    ? "waiting for the printer to finish another job"
+				    : "the printer does not answer; it will be sent when it does");
+	} else if (j->state == JOB_ABORTED) {
+		d->njobs--;
+	}
 out:
 	json_object_put(o);
 }

@@ -105,6 +105,8 @@ static int exchange_failed(struct ipp_printer *p)
 		disconnect(p);
 		return -EHOSTDOWN;
 	}
+	if (st == IPP_STATUS_ERROR_BUSY)
+		return -EBUSY;
 	return st == IPP_STATUS_ERROR_NOT_FOUND ? -ENOENT : -EIO;
 }
 
@@ -118,6 +120,8 @@ static int refused(struct ipp_printer *p, const char *what, char *err, size_t er
 	r = exchange_failed(p);
 	if (r == -EHOSTDOWN)
 		snprintf(err, errlen, "the printer at %s does not answer", ipp_printer_uri(p));
+	else if (r == -EBUSY)
+		snprintf(err, errlen, "the printer is busy with another job");
 	else
 		snprintf(err, errlen, "%s: %s", what, reason);
 	return r;

@@ -44,8 +44,8 @@ struct ipp_printer *ipp_printer_free(struct ipp_printer *p);
 int ipp_printer_status(struct ipp_printer *p, struct ipp_status *ret);
 
 /* Send the JPEG at PATH as one job named JOB_NAME. Returns 0 and the printer's job id in
- * *job_id, or -errno with a sentence for people in ERR (-EHOSTDOWN: unreachable; -ENOENT: no
- * such file; -EIO: the printer refused it). */
+ * *job_id, or -errno with a sentence for people in ERR (-EHOSTDOWN: unreachable; -EBUSY: the
+ * printer takes one job at a time and has one; -ENOENT: no such file; -EIO: refused). */
 int ipp_printer_submit(struct ipp_printer *p, const char *job_name, const char *path, int *job_id,
 		       char *err, size_t errlen);
 

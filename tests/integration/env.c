@@ -110,7 +110,13 @@ static pid_t spawn(char *const argv[])
 
 int env_start(struct env *e, int keepalive)
 {
+	return env_start_conf(e, keepalive, NULL);
+}
+
+int env_start_conf(struct env *e, int keepalive, const char *extra)
+{
 	char exe[PATH_MAX], setup[PATH_MAX], topics[PATH_MAX + 32], brokerdir[320], port[16];
+	char layouts[PATH_MAX];
 	ssize_t n;
 	FILE *f;
 
@@ -130,6 +136,9 @@ int env_start(struct env *e, int keepalive)
 	snprintf(port, sizeof(port), "%d", e->port);
 	snprintf(brokerdir, sizeof(brokerdir), "%s/broker", e->dir);
 	snprintf(topics, sizeof(topics), "%s/booth-topics", e->bindir);
+	if (!getcwd(layouts, sizeof(layouts) - 16))
+		return test_fail(__FILE__, __LINE__, "getcwd"), -1;
+	strcat(layouts, "/layouts");
 	if (!realpath("mqtt/broker-setup", setup))
 		return test_fail(__FILE__, __LINE__, "mqtt/broker-setup not found"), -1;
 	{
@@ -146,11 +155,14 @@ int env_start(struct env *e, int keepalive)
 	fprintf(f,
 		"[general]\nbooth_id = %s\nphoto_dir = %s/photos\n\n[mqtt]\nport = %d\n"
 		"keepalive = %d\ncredentials_dir = %s/credentials\nreconnect_max = 1\n\n"
-		"[boothd]\ndatabase = %s\n\n[camera]\nbackend = sim\n"
-		"preview_socket = %s/preview.sock\n\n"
-		"[printer]\ndestination = ipp://localhost:%d/ipp/print\npoll_ms = 200\n",
-		ENV_BOOTH, e->dir, e->port, keepalive, brokerdir, e->database, e->dir,
-		e->printer_port);
+		"[boothd]\ndatabase = %s\nlayouts_dir = %s\ncountdown_s = 0\nbetween_s = 0\n"
+		"review_s = 60\ndone_s = 1\nerror_s = 1\ncapture_timeout_s = 30\n"
+		"compose_timeout_s = 60\n\n"
+		"[camera]\nbackend = sim\npreview_socket = %s/preview.sock\npreview_fps = 10\n"
+		"still_width = 2304\nstill_height = 1296\n\n"
+		"[printer]\ndestination = ipp://localhost:%d/ipp/print\npoll_ms = 200\n%s",
+		ENV_BOOTH, e->dir, e->port, keepalive, brokerdir, e->database, layouts, e->dir,
+		e->printer_port, extra ? extra : "");
 	fclose(f);
 	return env_broker_start(e);
 }

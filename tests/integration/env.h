@@ -27,6 +27,9 @@ struct env {
 /* Make a directory, credentials, broker config and booth.conf (KEEPALIVE seconds), and start
  * the broker. Returns 0 or -1 (and the test fails). */
 int env_start(struct env *e, int keepalive);
+/* The same, with EXTRA (config lines, may be NULL) appended to booth.conf. A section may be
+ * opened again there ("[boothd]\ncopies = 2\n"), but a key may not be set twice. */
+int env_start_conf(struct env *e, int keepalive, const char *extra);
 /* Stop everything started, remove the directory. */
 void env_stop(struct env *e);
 

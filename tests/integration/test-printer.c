@@ -180,23 +180,30 @@ static void test_print_and_state(void)
 	CHECK(env_alive(pid));
 	CHECK_INT(env_printer_received(&env), ==, 2);
 
-	/* The printer goes away: the state says so and prints fail with a clear reason. */
+	/* The printer goes away: the state says so, and prints are held until it returns. */
 	env_printer_stop(&env);
 	o = wait_status(owner, "offline", 10000);
 	CHECK(o != NULL);
 	json_object_put(o);
 	print(boothd, "s2-1", photo);
-	o = wait_job(boothd, "s2-1", "failed", 10000);
+	o = wait_job(boothd, "s2-1", "held", 10000);
 	CHECK(o != NULL);
 	CHECK(o && strstr(json_object_get_string(get(o, "error")), "does not answer"));
 	json_object_put(o);
-	/* ...and it comes back. */
+	print(boothd, "s2-2", photo);
+	json_object_put(wait_job(boothd, "s2-2", "held", 10000));
 	REQUIRE(env_printer_start(&env) == 0);
 	json_object_put(wait_status(owner, "idle", 10000));
-	print(boothd, "s2-2", photo);
-	o = wait_job(boothd, "s2-2", "completed", 20000);
+	/* Both are sent, in order, once each: this printer takes one job at a time. */
+	o = wait_job(boothd, "s2-1", "completed", 30000);
 	CHECK(o != NULL);
 	json_object_put(o);
+	o = wait_job(boothd, "s2-2", "completed", 30000);
+	CHECK(o != NULL);
+	json_object_put(o);
+	CHECK_INT(env_printer_received(&env), ==, 4);
+	CHECK(received_equals("s2-1", photo));
+	CHECK(received_equals("s2-2", photo));
 
 	tclient_free(owner);
 	tclient_free(boothd);

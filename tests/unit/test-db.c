@@ -125,6 +125,92 @@ static void test_events(void)
 	cleanup();
 }
 
+static int forgotten;
+static void count_path(const char *p, void *userdata)
+{
+	(void)userdata;
+	CHECK(p[0] == '/');
+	forgotten++;
+}
+
+static int unfinished;
+static void count_unfinished(const struct db_session *s, void *userdata)
+{
+	(void)userdata;
+	CHECK_STR(s->state, "capture");
+	CHECK_INT(s->shots, ==, 4);
+	CHECK_STR(s->layout, "2x6-strip");
+	unfinished++;
+}
+
+static void test_sessions(void)
+{
+	struct db *db = NULL;
+	struct db_event ev;
+	char paths[6][4096];
+	int64_t id = 0, id2 = 0, strip = 0;
+
+	fresh();
+	REQUIRE(db_open(path, &db) == 0);
+	CHECK_INT(db_event_start(db, "party", "", 1, &ev), ==, 0);
+	CHECK_INT(db_session_create(db, 4, "2x6-strip", 1000, &id), ==, 0);
+	CHECK_INT(db_session_set_state(db, id, "capture", 1001), ==, 0);
+	CHECK_INT(db_photo_add(db, id, 2, "/p/s1-2.jpg", "ab", 100, 50, 1002), ==, 0);
+	CHECK_INT(db_photo_add(db, id, 1, "/p/s1-1.jpg", "cd", 100, 50, 1003), ==, 0);
+	/* A repeated announcement is recognised. */
+	CHECK_INT(db_photo_add(db, id, 1, "/p/s1-1b.jpg", "cd", 100, 50, 1003), ==, -EEXIST);
+	CHECK_INT(db_photo_paths(db, id, paths, 6), ==, 2);
+	CHECK_STR(paths[0], "/p/s1-1.jpg");
+	CHECK_STR(paths[1], "/p/s1-2.jpg");
+	CHECK_INT(db_strip_add(db, id, "2x6-strip", "/p/s1-strip.jpg", "ef", 1004, &strip), ==, 0);
+	CHECK_INT(db_print_job_exists(db, id), ==, 0);
+	CHECK_INT(db_print_job_add(db, "s1-1-c1", id, strip, 1005), ==, 0);
+	CHECK_INT(db_print_job_add(db, "s1-1-c1", id, strip, 1005), ==, -EEXIST);
+	CHECK_INT(db_print_job_exists(db, id), ==, 1);
+	CHECK_INT(db_print_job_update(db, "s1-1-c1", "queued", 7, NULL, 1006), ==, 0);
+	CHECK_INT(db_print_job_update(db, "s1-1-c1", "failed", 0, "jam", 1007), ==, 0);
+	/* Unfinished sessions are found after a restart. */
+	CHECK_INT(db_session_create(db, 4, "2x6-strip", 2000, &id2), ==, 0);
+	CHECK_INT(db_session_set_state(db, id2, "capture", 2001), ==, 0);
+	CHECK_INT(db_session_end(db, id, "done", "printed", 3000), ==, 0);
+	unfinished = 0;
+	CHECK_INT(db_sessions_unfinished(db, count_unfinished, NULL), ==, 0);
+	CHECK_INT(unfinished, ==, 1);
+	/* Forgetting a session hands over every file, after the rows are gone. */
+	forgotten = 0;
+	CHECK_INT(db_session_forget(db, id, 1, count_path, NULL), ==, 0);
+	CHECK_INT(forgotten, ==, 3);
+	CHECK_INT(db_photo_paths(db, id, paths, 6), ==, 0);
+	db_close(db);
+	CHECK_INT(scalar("SELECT count(*) FROM sessions"), ==, 2);
+	CHECK_INT(scalar("SELECT count(*) FROM sessions WHERE outcome = 'printed' AND ended = 3000 "
+			 "AND state = 'done'"),
+		  ==, 1);
+	CHECK_INT(scalar("SELECT event_id FROM sessions WHERE id = 1"), ==, ev.id);
+	CHECK_INT(scalar("SELECT count(*) FROM strips"), ==, 0);
+	/* The failed job was not printed, so it went with the session. */
+	CHECK_INT(scalar("SELECT count(*) FROM print_jobs"), ==, 0);
+	cleanup();
+}
+
+static void test_print_job_fields(void)
+{
+	struct db *db = NULL;
+	int64_t id = 0, strip = 0;
+
+	fresh();
+	REQUIRE(db_open(path, &db) == 0);
+	CHECK_INT(db_session_create(db, 1, "4x6-single", 10, &id), ==, 0);
+	CHECK_INT(db_strip_add(db, id, "4x6-single", "/p/x.jpg", "00", 11, &strip), ==, 0);
+	CHECK_INT(db_print_job_add(db, "k1", id, strip, 12), ==, 0);
+	CHECK_INT(db_print_job_update(db, "k1", "queued", 42, NULL, 13), ==, 0);
+	db_close(db);
+	CHECK_INT(scalar("SELECT ipp_job_id FROM print_jobs WHERE job_key = 'k1' AND state = "
+			 "'queued' AND error IS NULL AND attempts = 1 AND updated = 13"),
+		  ==, 42);
+	cleanup();
+}
+
 static void test_newer_schema_refused(void)
 {
 	struct db *db = NULL;
@@ -161,6 +247,8 @@ int main(int argc, char **argv)
 		{ "migrate", test_migrate },
 		{ "pragmas", test_pragmas },
 		{ "events", test_events },
+		{ "sessions", test_sessions },
+		{ "print_job_fields", test_print_job_fields },
 		{ "newer_schema_refused", test_newer_schema_refused },
 		{ "garbage_refused", test_garbage_refused },
 		{ NULL, NULL },

@@ -1,0 +1,712 @@
+/* SPDX-License-Identifier: MIT */
+/* The guest session driver. Order at every transition: the state machine decides, the database
+ * commits, then the actions run and the new state is published. */
+#define _GNU_SOURCE 1
+#include "guest.h"
+#include "codec.h"
+#include "digest.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define COMPOSE_ERR_MAX 512
+
+struct guest {
+	struct loop *loop;
+	struct bus *bus;
+	struct db *db;
+	const struct booth_config *cfg;
+	guest_changed_fn changed;
+	void *userdata;
+
+	struct session s;
+	int64_t id;	  /* the session's row; 0 when idle */
+	int64_t strip_id; /* its strip's row, once composed */
+	char strip[PATH_MAX];
+	int copies_sent; /* jobs queued by the printer for this session */
+	bool camera_ready;
+	struct loop_source *timer;
+
+	/* The composer child. */
+	pid_t compose_pid;
+	int compose_pidfd;
+	int compose_err; /* read end of its stderr */
+	struct loop_source *compose_src;
+	char compose_out[PATH_MAX];
+};
+
+static uint64_t now_ms(void)
+{
+	return now_usec() / 1000u;
+}
+
+bool guest_active(const struct guest *g)
+{
+	return session_active(g->s.state);
+}
+
+int64_t guest_session_id(const struct guest *g)
+{
+	return g->id;
+}
+
+bool guest_camera_ready(const struct guest *g)
+{
+	return g->camera_ready;
+}
+
+void guest_publish(struct guest *g)
+{
+	json_object *o = json_object_new_object();
+	uint64_t now = now_ms();
+	bool review_on = g->s.state == SESSION_REVIEW || g->s.state == SESSION_PRINT ||
+			 (g->s.state == SESSION_DONE && g->strip[0]);
+
+	json_object_object_add(o, "id", g->id ? json_object_new_int64(g->id) : NULL);
+	json_object_object_add(o, "phase", json_object_new_string(session_state_name(g->s.state)));
+	json_object_object_add(o, "shot", json_object_new_int(g->id ? g->s.shot : 0));
+	json_object_object_add(o, "shots", json_object_new_int(g->s.params.shots));
+	json_object_object_add(
+		o, "remaining_ms",
+		json_object_new_int64(g->s.deadline > now ? (int64_t)(g->s.deadline - now) : 0));
+	json_object_object_add(o, "layout", json_object_new_string(g->cfg->boothd.layout));
+	json_object_object_add(o, "strip", review_on ? json_object_new_string(g->strip) : NULL);
+	json_object_object_add(o, "error",
+			       g->s.error[0] && g->s.state == SESSION_ERROR
+				       ? json_object_new_string(g->s.error)
+				       : NULL);
+	json_object_object_add(o, "outcome",
+			       json_object_new_string(session_outcome_name(g->s.outcome)));
+	bus_publish(g->bus, "booth/{booth}/session/state", o);
+	json_object_put(o);
+}
+
+static void publish_session_event(struct guest *g, const char *topic, int shot)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "session", json_object_new_int64(g->id));
+	if (shot > 0)
+		json_object_object_add(o, "shot", json_object_new_int(shot));
+	bus_publish(g->bus, topic, o);
+	json_object_put(o);
+}
+
+static void arm_timer(struct guest *g)
+{
+	uint64_t now = now_ms();
+
+	if (!g->s.deadline)
+		loop_timer_set(g->timer, 0, 0);
+	else
+		/* A deadline already passed still fires (1 us), never disarms. */
+		loop_timer_set(g->timer, g->s.deadline > now ? (g->s.deadline - now) * 1000u : 1,
+			       0);
+}
+
+static void unlink_path(const char *path, void *userdata)
+{
+	const struct guest *g = userdata;
+	size_t n = strlen(g->cfg->general.photo_dir);
+
+	/* Only ever delete inside the photo store. */
+	if (strncmp(path, g->cfg->general.photo_dir, n) != 0 || path[n] != '/' ||
+	    strstr(path, "/../")) {
+		log_warning("Not deleting a file outside the photo store");
+		return;
+	}
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_warning_errno(errno, "Could not delete a photo of session %lld: %m",
+				  (long long)g->id);
+}
+
+static void start_compose(struct guest *g);
+static void send_prints(struct guest *g);
+static void feed(struct guest *g, const struct session_event *ev);
+
+/* Store the transition just made, then carry out ACT. */
+static void after_transition(struct guest *g, enum session_state before,
+			     const struct session_actions *act)
+{
+	int64_t wall = wall_msec();
+	int r;
+
+	if (g->id) {
+		if (act->flags & SESSION_ACT_END)
+			r = db_session_end(g->db, g->id, session_state_name(g->s.state),
+					   session_outcome_name(act->outcome), wall);
+		else if (g->s.state != SESSION_IDLE)
+			r = db_session_set_state(g->db, g->id, session_state_name(g->s.state),
+						 wall);
+		else
+			r = 0;
+		if (r < 0)
+			log_error_errno(r, "Could not record session %lld: %m", (long long)g->id);
+	}
+	if (act->flags & (SESSION_ACT_DELETE | SESSION_ACT_DISCARD_PHOTOS)) {
+		r = db_session_forget(g->db, g->id, !!(act->flags & SESSION_ACT_DELETE),
+				      unlink_path, g);
+		if (r < 0)
+			log_error_errno(r, "Could not delete session %lld's photos: %m",
+					(long long)g->id);
+		g->strip[0] = '\0';
+		g->strip_id = 0;
+		if (act->flags & SESSION_ACT_DELETE)
+			log_info("Session %lld: the guest chose not to keep the photos; deleted",
+				 (long long)g->id);
+	}
+	if (act->flags & SESSION_ACT_CAPTURE) {
+		json_object *o = json_object_new_object();
+		char key[64];
+
+		snprintf(key, sizeof(key), "%lld-%d-%d", (long long)g->id, act->shot, g->s.retakes);
+		json_object_object_add(o, "id", json_object_new_string(key));
+		json_object_object_add(o, "session", json_object_new_int64(g->id));
+		json_object_object_add(o, "shot", json_object_new_int(act->shot));
+		if (bus_publish(g->bus, "booth/{booth}/camera/capture", o) < 0)
+			log_warning("Could not ask the camera for shot %d", act->shot);
+		json_object_put(o);
+	}
+	if (act->flags & SESSION_ACT_COMPOSE)
+		start_compose(g);
+	if (act->flags & SESSION_ACT_PRINT)
+		send_prints(g);
+	if (act->flags & SESSION_ACT_END) {
+		json_object *o = json_object_new_object();
+
+		log_info("Session %lld ended: %s", (long long)g->id,
+			 session_outcome_name(act->outcome));
+		json_object_object_add(o, "session", json_object_new_int64(g->id));
+		json_object_object_add(o, "outcome",
+				       json_object_new_string(session_outcome_name(act->outcome)));
+		if (act->outcome == SESSION_OUTCOME_FAILED && g->s.error[0])
+			json_object_object_add(o, "error", json_object_new_string(g->s.error));
+		bus_publish(g->bus, "booth/{booth}/events/session_ended", o);
+		json_object_put(o);
+	}
+	if (g->s.state == SESSION_IDLE) {
+		g->id = 0;
+		g->strip[0] = '\0';
+		g->strip_id = 0;
+	}
+	arm_timer(g);
+	guest_publish(g);
+	if (session_active(before) != session_active(g->s.state) && g->changed)
+		g->changed(g->userdata);
+}
+
+static void feed(struct guest *g, const struct session_event *ev)
+{
+	enum session_state before = g->s.state;
+	struct session_actions act;
+
+	if (session_handle(&g->s, ev, now_ms(), &act) == 1)
+		after_transition(g, before, &act);
+}
+
+static int on_timer(struct loop_source *s, void *userdata)
+{
+	struct guest *g = userdata;
+	struct session_event ev = { .type = SESSION_EV_TIMEOUT };
+
+	(void)s;
+	feed(g, &ev);
+	return 0;
+}
+
+static int session_params(const struct booth_config *cfg, struct session_params *p)
+{
+	const typeof(cfg->boothd) *c = &cfg->boothd;
+
+	memset(p, 0, sizeof(*p));
+	p->shots = c->shots;
+	p->countdown_ms = (uint32_t)c->countdown_s * 1000u;
+	p->between_ms = (uint32_t)c->between_s * 1000u;
+	p->capture_ms = (uint32_t)c->capture_timeout_s * 1000u;
+	p->compose_ms = (uint32_t)c->compose_timeout_s * 1000u;
+	p->review_ms = (uint32_t)c->review_s * 1000u;
+	p->print_ms = (uint32_t)c->print_timeout_s * 1000u;
+	p->done_ms = (uint32_t)c->done_s * 1000u;
+	p->error_ms = (uint32_t)c->error_s * 1000u;
+	p->printing = c->printing && cfg->printer.destination[0];
+	p->review_prints = c->review_prints;
+	p->max_retakes = c->max_retakes;
+	return 0;
+}
+
+int guest_command(struct guest *g, enum session_event_type type, const char **why)
+{
+	struct session_event ev = { .type = type };
+	enum session_state before = g->s.state;
+	struct session_actions act;
+	int64_t id = 0;
+	int r;
+
+	if (type == SESSION_EV_START) {
+		if (session_active(g->s.state)) {
+			*why = session_refusal(&g->s, type);
+			return -EBUSY;
+		}
+		if (!g->camera_ready) {
+			*why = "the camera is not ready";
+			return -EBUSY;
+		}
+		/* The row first: a session exists only once it is recorded. */
+		r = db_session_create(g->db, g->s.params.shots, g->cfg->boothd.layout, wall_msec(),
+				      &id);
+		if (r < 0) {
+			*why = "the session could not be recorded";
+			return r;
+		}
+	}
+	r = session_handle(&g->s, &ev, now_ms(), &act);
+	if (r < 0) {
+		*why = session_refusal(&g->s, type);
+		return r;
+	}
+	if (type == SESSION_EV_START) {
+		g->id = id;
+		g->strip[0] = '\0';
+		g->strip_id = 0;
+		g->copies_sent = 0;
+		log_info("Session %lld started", (long long)id);
+		publish_session_event(g, "booth/{booth}/events/session_started", 0);
+	}
+	if (r == 1)
+		after_transition(g, before, &act);
+	return 0;
+}
+
+/* Whether PATH is a file directly inside the photo store (not a symlink out of it). */
+static bool in_photo_store(const struct guest *g, const char *path)
+{
+	char real[PATH_MAX], store[PATH_MAX];
+
+	if (!realpath(path, real) || !realpath(g->cfg->general.photo_dir, store))
+		return false;
+	return strncmp(real, store, strlen(store)) == 0 && real[strlen(store)] == '/';
+}
+
+static void on_photo_stored(struct guest *g, json_object *o)
+{
+	int64_t session = json_object_get_int64(json_object_object_get(o, "session"));
+	int shot = json_object_get_int(json_object_object_get(o, "shot"));
+	const char *path = json_object_get_string(json_object_object_get(o, "path"));
+	struct session_event ev = { .type = SESSION_EV_PHOTO_STORED, .shot = shot };
+	int r;
+
+	if (session != g->id || g->s.state != SESSION_CAPTURE || shot != g->s.shot)
+		return; /* late or repeated: nothing to do */
+	if (!in_photo_store(g, path)) {
+		ev.type = SESSION_EV_CAPTURE_FAILED;
+		ev.error = "the photo was not stored in the photo store";
+		feed(g, &ev);
+		return;
+	}
+	r = db_photo_add(g->db, session, shot, path,
+			 json_object_get_string(json_object_object_get(o, "sha256")),
+			 json_object_get_int(json_object_object_get(o, "width")),
+			 json_object_get_int(json_object_object_get(o, "height")),
+			 json_object_get_int64(json_object_object_get(o, "taken")));
+	if (r < 0 && r != -EEXIST) {
+		ev.type = SESSION_EV_CAPTURE_FAILED;
+		ev.error = r == -ENOSPC ? "the booth's storage is full"
+					: "the photo could not be recorded";
+		feed(g, &ev);
+		return;
+	}
+	publish_session_event(g, "booth/{booth}/events/photo_taken", shot);
+	feed(g, &ev);
+}
+
+static void on_capture_failed(struct guest *g, json_object *o)
+{
+	struct session_event ev = {
+		.type = SESSION_EV_CAPTURE_FAILED,
+		.shot = json_object_get_int(json_object_object_get(o, "shot")),
+		.error = json_object_get_string(json_object_object_get(o, "error")),
+	};
+
+	if (json_object_get_int64(json_object_object_get(o, "session")) != g->id)
+		return;
+	feed(g, &ev);
+}
+
+static void on_camera_state(struct guest *g, json_object *o)
+{
+	const char *status = json_object_get_string(json_object_object_get(o, "status"));
+	bool ready = strcmp(status, "ok") == 0;
+
+	if (ready != g->camera_ready)
+		log_info("Camera %s", ready ? "ready" : "not ready");
+	g->camera_ready = ready;
+	if (!ready) {
+		struct session_event ev = { .type = SESSION_EV_CAMERA_LOST };
+
+		feed(g, &ev);
+	}
+	if (g->changed)
+		g->changed(g->userdata);
+}
+
+static void on_print_job(struct guest *g, json_object *o)
+{
+	const char *key = json_object_get_string(json_object_object_get(o, "job"));
+	const char *state = json_object_get_string(json_object_object_get(o, "state"));
+	json_object *err = json_object_object_get(o, "error");
+	char prefix[48];
+	int r;
+
+	r = db_print_job_update(g->db, key, state,
+				json_object_get_int(json_object_object_get(o, "ipp_job")),
+				err ? json_object_get_string(err) : NULL, wall_msec());
+	if (r < 0)
+		log_warning_errno(r, "Could not record print job %s: %m", key);
+	if (g->s.state != SESSION_PRINT)
+		return;
+	snprintf(prefix, sizeof(prefix), "s%lld-", (long long)g->id);
+	if (strncmp(key, prefix, strlen(prefix)) != 0)
+		return;
+	if (strcmp(state, "failed") == 0) {
+		struct session_event ev = { .type = SESSION_EV_PRINT_FAILED,
+					    .error = err ? json_object_get_string(err) : NULL };
+
+		feed(g, &ev);
+	} else if ((strcmp(state, "queued") == 0 || strcmp(state, "held") == 0) &&
+		   ++g->copies_sent >= g->cfg->boothd.copies) {
+		/* Held counts: booth-printer has the job and sends it when the printer can. */
+		struct session_event ev = { .type = SESSION_EV_PRINT_ACCEPTED };
+
+		feed(g, &ev);
+	}
+}
+
+static void on_screen_command(struct guest *g, json_object *o)
+{
+	static const struct {
+		const char *name;
+		enum session_event_type ev;
+	} actions[] = {
+		{ "start", SESSION_EV_START },	 { "print", SESSION_EV_PRINT },
+		{ "retake", SESSION_EV_RETAKE }, { "discard", SESSION_EV_DISCARD },
+		{ "cancel", SESSION_EV_CANCEL },
+	};
+	const char *action = json_object_get_string(json_object_object_get(o, "action"));
+	const char *why = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
+		if (strcmp(actions[i].name, action) == 0 &&
+		    guest_command(g, actions[i].ev, &why) < 0)
+			log_debug("Screen command %s ignored: %s", action, why);
+}
+
+static void on_message(struct bus *b, const char *topic, const void *payload, size_t len,
+		       void *userdata)
+{
+	struct guest *g = userdata;
+	const struct topic_def *t = topic_lookup(bus_booth(b), topic);
+	json_object *o = NULL;
+	char err[256];
+
+	if (!t || codec_parse(t, payload, len, 65536, &o, err, sizeof(err)) < 0) {
+		log_warning("Ignoring a malformed message on %s: %s", topic, t ? err : "unknown");
+		return;
+	}
+	if (strstr(t->pattern, "/photo_stored"))
+		on_photo_stored(g, o);
+	else if (strstr(t->pattern, "/capture_failed"))
+		on_capture_failed(g, o);
+	else if (strstr(t->pattern, "/camera/state"))
+		on_camera_state(g, o);
+	else if (strstr(t->pattern, "/print_job"))
+		on_print_job(g, o);
+	else if (strstr(t->pattern, "/session/command"))
+		on_screen_command(g, o);
+	json_object_put(o);
+}
+
+/* Composition runs in a child process (booth-compose): a broken photo can crash it, never
+ * boothd, and the event loop keeps serving meanwhile. */
+static void compose_done(struct guest *g, int status)
+{
+	struct session_event ev = { .type = SESSION_EV_COMPOSE_FAILED };
+	char msg[COMPOSE_ERR_MAX] = "";
+	char sha[65];
+	ssize_t n;
+	int r;
+
+	n = read(g->compose_err, msg, sizeof(msg) - 1);
+	msg[n > 0 ? n : 0] = '\0';
+	msg[strcspn(msg, "\n")] = '\0';
+	g->compose_src = loop_source_remove(g->compose_src);
+	close(g->compose_pidfd);
+	close(g->compose_err);
+	g->compose_pid = 0;
+	if (g->s.state != SESSION_COMPOSE) {
+		unlink(g->compose_out); /* too late: the session moved on */
+		return;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		log_error("Composing session %lld's strip failed: %s", (long long)g->id,
+			  msg[0] ? msg : "the composer crashed");
+		ev.error = "the strip could not be made";
+		feed(g, &ev);
+		return;
+	}
+	r = sha256_file(g->compose_out, sha);
+	if (r == 0)
+		r = db_strip_add(g->db, g->id, g->cfg->boothd.layout, g->compose_out, sha,
+				 wall_msec(), &g->strip_id);
+	if (r < 0) {
+		log_error_errno(r, "Could not record session %lld's strip: %m", (long long)g->id);
+		ev.error = r == -ENOSPC ? "the booth's storage is full"
+					: "the strip could not be recorded";
+		feed(g, &ev);
+		return;
+	}
+	strscpy(g->strip, g->compose_out, sizeof(g->strip));
+	publish_session_event(g, "booth/{booth}/events/strip_ready", 0);
+	ev.type = SESSION_EV_COMPOSED;
+	feed(g, &ev);
+}
+
+static int on_compose_exit(struct loop_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct guest *g = userdata;
+	int status = 0;
+
+	(void)s;
+	(void)fd;
+	(void)revents;
+	if (waitpid(g->compose_pid, &status, WNOHANG) <= 0)
+		return 0;
+	compose_done(g, status);
+	return 0;
+}
+
+static void compose_failed_now(struct guest *g, const char *why)
+{
+	struct session_event ev = { .type = SESSION_EV_COMPOSE_FAILED, .error = why };
+
+	feed(g, &ev);
+}
+
+static void start_compose(struct guest *g)
+{
+	char paths[6][4096], exe[PATH_MAX], bin[PATH_MAX], dir[PATH_MAX], day[16];
+	char *argv[20];
+	int argc = 0, n, errpipe[2] = { -1, -1 };
+	posix_spawn_file_actions_t fa;
+	struct db_event ev;
+	const char *title = g->cfg->boothd.title;
+	time_t now = time(NULL);
+	struct tm tm;
+	ssize_t k;
+	int r;
+
+	n = db_photo_paths(g->db, g->id, paths, 6);
+	if (n != g->s.params.shots) {
+		compose_failed_now(g, "the photos of this session are not all there");
+		return;
+	}
+	if (db_event_current(g->db, &ev) > 0 && ev.title[0])
+		title = ev.title;
+	localtime_r(&now, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	if (snprintf(dir, sizeof(dir), "%s/%s", g->cfg->general.photo_dir, day) >=
+		    (int)sizeof(dir) ||
+	    mkdir_p(dir, 0750) < 0) {
+		compose_failed_now(g, "the booth's storage is not writable");
+		return;
+	}
+	if (snprintf(g->compose_out, sizeof(g->compose_out), "%s/s%lld-strip-%d.jpg", dir,
+		     (long long)g->id, g->s.retakes) >= (int)sizeof(g->compose_out)) {
+		compose_failed_now(g, "the photo store's path is too long");
+		return;
+	}
+	/* booth-compose lives beside boothd, installed or in the build tree. */
+	k = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[k > 0 ? k : 0] = '\0';
+	*(strrchr(exe, '/') ? strrchr(exe, '/') : exe) = '\0';
+	if (snprintf(bin, sizeof(bin), "%s/booth-compose", exe) >= (int)sizeof(bin)) {
+		compose_failed_now(g, "the composer could not be found");
+		return;
+	}
+
+	argv[argc++] = bin;
+	argv[argc++] = "-l";
+	argv[argc++] = (char *)g->cfg->boothd.layout;
+	argv[argc++] = "--layouts";
+	argv[argc++] = (char *)g->cfg->boothd.layouts_dir;
+	argv[argc++] = "-o";
+	argv[argc++] = g->compose_out;
+	if (title[0]) {
+		argv[argc++] = "--title";
+		argv[argc++] = (char *)title;
+	}
+	for (int i = 0; i < n; i++)
+		argv[argc++] = paths[i];
+	argv[argc] = NULL;
+
+	if (pipe2(errpipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		compose_failed_now(g, "the composer could not be started");
+		return;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, errpipe[1], STDERR_FILENO);
+	r = posix_spawn(&g->compose_pid, bin, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(errpipe[1]);
+	if (r != 0) {
+		log_error_errno(r, "Cannot run %s: %m", bin);
+		close(errpipe[0]);
+		compose_failed_now(g, "the composer could not be started");
+		return;
+	}
+	g->compose_err = errpipe[0];
+	g->compose_pidfd = (int)syscall(SYS_pidfd_open, g->compose_pid, 0);
+	if (g->compose_pidfd < 0 || loop_add_io(g->loop, g->compose_pidfd, EPOLLIN, on_compose_exit,
+						g, &g->compose_src) < 0) {
+		int status = 0;
+
+		/* No pidfd (old kernel): wait here; composing is bounded by its timeout. */
+		waitpid(g->compose_pid, &status, 0);
+		if (g->compose_pidfd < 0)
+			g->compose_pidfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		compose_done(g, status);
+	}
+}
+
+static void send_prints(struct guest *g)
+{
+	int64_t wall = wall_msec();
+
+	for (int copy = 1; copy <= g->cfg->boothd.copies; copy++) {
+		json_object *o;
+		char key[64];
+		int r;
+
+		/* The key names the session, strip and copy: a repeated command is one job. */
+		snprintf(key, sizeof(key), "s%lld-%lld-c%d", (long long)g->id,
+			 (long long)g->strip_id, copy);
+		r = db_print_job_add(g->db, key, g->id, g->strip_id, wall);
+		if (r < 0 && r != -EEXIST) {
+			struct session_event ev = { .type = SESSION_EV_PRINT_FAILED,
+						    .error = "the print could not be recorded" };
+
+			feed(g, &ev);
+			return;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "job", json_object_new_string(key));
+		json_object_object_add(o, "path", json_object_new_string(g->strip));
+		json_object_object_add(o, "session", json_object_new_int64(g->id));
+		if (bus_publish(g->bus, "booth/{booth}/printer/print", o) < 0)
+			log_warning("Print %s recorded; the printer process will get it later",
+				    key);
+		json_object_put(o);
+	}
+}
+
+struct recover_ctx {
+	struct guest *g;
+	int n;
+};
+
+static void recover_one(const struct db_session *row, void *userdata)
+{
+	struct recover_ctx *c = userdata;
+	enum session_state state = SESSION_IDLE;
+	enum session_outcome outcome;
+	int printed;
+
+	session_state_from_name(row->state, &state);
+	printed = db_print_job_exists(c->g->db, row->id);
+	outcome = session_recover(state, printed > 0);
+	if (outcome == SESSION_OUTCOME_NONE)
+		outcome = SESSION_OUTCOME_ABANDONED;
+	if (db_session_end(c->g->db, row->id, row->state, session_outcome_name(outcome),
+			   wall_msec()) == 0)
+		c->n++;
+	log_notice("Session %lld was left unfinished (%s): %s", (long long)row->id, row->state,
+		   session_outcome_name(outcome));
+}
+
+int guest_new(struct loop *l, struct bus *b, struct db *db, const struct booth_config *cfg,
+	      guest_changed_fn changed, void *userdata, struct guest **ret)
+{
+	static const char *const topics[] = {
+		"booth/{booth}/events/photo_stored", "booth/{booth}/events/capture_failed",
+		"booth/{booth}/camera/state",	     "booth/{booth}/events/print_job",
+		"booth/{booth}/session/command",
+	};
+	struct session_params p;
+	struct recover_ctx rc;
+	struct guest *g;
+	int r;
+
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->loop = l;
+	g->bus = b;
+	g->db = db;
+	g->cfg = cfg;
+	g->changed = changed;
+	g->userdata = userdata;
+	g->compose_pidfd = -1;
+	g->compose_err = -1;
+	session_params(cfg, &p);
+	r = session_init(&g->s, &p);
+	if (r < 0)
+		goto fail;
+	rc.g = g;
+	rc.n = 0;
+	r = db_sessions_unfinished(db, recover_one, &rc);
+	if (r < 0)
+		goto fail;
+	r = loop_add_timer(l, 0, 0, on_timer, g, &g->timer);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(topics); i++)
+		r = bus_subscribe(b, topics[i], on_message, g);
+	if (r < 0)
+		goto fail;
+	*ret = g;
+	return 0;
+fail:
+	guest_free(g);
+	return r;
+}
+
+struct guest *guest_free(struct guest *g)
+{
+	if (!g)
+		return NULL;
+	if (g->compose_pid > 0) {
+		kill(g->compose_pid, SIGKILL);
+		waitpid(g->compose_pid, NULL, 0);
+	}
+	loop_source_remove(g->compose_src);
+	if (g->compose_pidfd >= 0)
+		close(g->compose_pidfd);
+	if (g->compose_err >= 0)
+		close(g->compose_err);
+	loop_source_remove(g->timer);
+	free(g);
+	return NULL;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* The guest session driver: the I/O around the session state machine. It stores every
+ * transition, asks the camera for photos, runs the composer, sends print jobs, and publishes the
+ * session for the screen. */
+#ifndef BOOTH_GUEST_H
+#define BOOTH_GUEST_H
+
+#include "boothconf.h"
+#include "bus.h"
+#include "db.h"
+#include "loop.h"
+#include "session.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct guest;
+
+/* Called after every transition that changes what boothd's state document says. */
+typedef void (*guest_changed_fn)(void *userdata);
+
+/* Create the driver (borrows L, B, DB and CFG, which outlive it), settle sessions left unfinished
+ * by a previous run, and subscribe to the camera, printer and screen. Returns 0 and *ret, or
+ * -errno (-EINVAL: settings out of range). */
+int guest_new(struct loop *l, struct bus *b, struct db *db, const struct booth_config *cfg,
+	      guest_changed_fn changed, void *userdata, struct guest **ret);
+/* Accepts NULL, returns NULL. */
+struct guest *guest_free(struct guest *g);
+
+/* Publish the session state (after every (re)connection). */
+void guest_publish(struct guest *g);
+
+/* Feed a guest's or owner's command (START, PRINT, RETAKE, DISCARD, CANCEL). Returns 0, or
+ * -EINVAL/-EBUSY with *why saying why not, in words. */
+int guest_command(struct guest *g, enum session_event_type ev, const char **why);
+
+/* Whether a session runs, and its number (0 if none). */
+bool guest_active(const struct guest *g);
+int64_t guest_session_id(const struct guest *g);
+/* Whether the camera reported itself ready. */
+bool guest_camera_ready(const struct guest *g);
+
+#endif
