@@ -528,6 +528,10 @@ int db_session_forget(struct db *db, int64_t session, int whole,
 		strscpy(paths[n++], p ? (const char *)p : "", sizeof(paths[0]));
 	}
 	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		r = sql_error(db, rc, "listing a session's files");
+		goto rollback;
+	}
 	r = run(db, "DELETE FROM photos WHERE session_id = ?", "i", session);
 	if (r == 0 && whole)
 		r = run(db,

@@ -23,8 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
 #define COMPOSE_ERR_MAX 512
 
 struct guest {

@@ -12,8 +12,8 @@ static void to_hex(const unsigned char *md, unsigned n, char hex[65])
 	static const char digits[] = "0123456789abcdef";
 
 	for (unsigned i = 0; i < n && i < 32; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
+		hex[(size_t)i * 2] = digits[md[i] >> 4];
+		hex[(size_t)i * 2 + 1] = digits[md[i] & 15];
 	}
 	hex[64] = '\0';
 }

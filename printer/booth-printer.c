@@ -98,13 +98,15 @@ static void publish_state(struct printerd *d, const struct ipp_status *st, bool 
 	json_object_object_add(o, "message", json_object_new_string(st->message));
 	json_object_object_add(o, "jobs", json_object_new_int(d->njobs));
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	if (force || strcmp(s, d->last_state) != 0) {
-		if (strcmp(s, d->last_state) != 0)
-			log_info("Printer: %s%s%s", status_name(st), st->nreasons ? ", " : "",
-				 st->nreasons ? st->reasons[0] : "");
-		if (bus_publish(d->bus, "booth/{booth}/printer/state", o) == 0)
-			strscpy(d->last_state, s, sizeof(d->last_state));
+	if (strcmp(s, d->last_state) != 0) {
+		log_info("Printer: %s%s%s", status_name(st), st->nreasons ? ", " : "",
+			 st->nreasons ? st->reasons[0] : "");
+		strscpy(d->last_state, s, sizeof(d->last_state));
+		force = true;
 	}
+	/* While disconnected this fails; on_connect() publishes again. */
+	if (force)
+		bus_publish(d->bus, "booth/{booth}/printer/state", o);
 	json_object_put(o);
 }
 
