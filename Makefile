@@ -172,8 +172,7 @@ format-check: deps-lint
 fuzz-deps:
 	@scripts/deps build fuzz
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Icommon -Imqtt \
-	-Ibooth $(PKG_CFLAGS)
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(INCLUDES) $(PKG_CFLAGS)
 $(B)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(BUS_SRC)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -188,6 +187,26 @@ fuzz-run:
 			$(B)/fuzz/corpus-$${f##*/} tests/fuzz/seeds/$${f##*/fuzz-} \
 			>$(B)/fuzz/$${f##*/}.log 2>&1 || { tail -40 $(B)/fuzz/$${f##*/}.log; exit 1; }; \
 	done
+
+# The strip composer (booth/compose.c, layout.c, resample.c, text.c) decodes and encodes through
+# libjpeg-turbo's libjpeg API: scanline streaming keeps a whole JPEG file out of memory.
+JPEG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libjpeg 2>/dev/null)
+PKG_LIBS += $(shell $(PKG_CONFIG) --libs libjpeg 2>/dev/null) -lm
+LAYOUT_DIR ?= $(DATADIR)/booth/layouts
+$(B)/booth/%.o: ALL_CFLAGS += $(JPEG_CFLAGS)
+$(B)/booth/booth-compose.o: ALL_CFLAGS += -DBOOTH_LAYOUT_DIR='"$(LAYOUT_DIR)"'
+# Fuzz targets that need a parser besides common/ and mqtt/.
+$(B)/fuzz/fuzz-layout: booth/layout.c
+$(B)/fuzz/fuzz-preview: camera/preview-proto.c
+.PHONY: install-layouts
+install: install-layouts
+install-layouts:
+	install -d $(DESTDIR)$(LAYOUT_DIR)
+	install -m 0644 layouts/*.layout $(DESTDIR)$(LAYOUT_DIR)
+# Times the composer against GraphicsMagick and ImageMagick on the same inputs (docs/performance.md).
+bench: all
+	@scripts/deps bench
+	@scripts/bench-compose $(B)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/booth $(DESTDIR)$(DATADIR)/booth

@@ -550,8 +550,10 @@ static void start_compose(struct guest *g)
 	argv[argc++] = bin;
 	argv[argc++] = "-l";
 	argv[argc++] = (char *)g->cfg->boothd.layout;
-	argv[argc++] = "--layouts";
-	argv[argc++] = (char *)g->cfg->boothd.layouts_dir;
+	if (g->cfg->boothd.layouts_dir[0]) {
+		argv[argc++] = "--layouts";
+		argv[argc++] = (char *)g->cfg->boothd.layouts_dir;
+	}
 	argv[argc++] = "-o";
 	argv[argc++] = g->compose_out;
 	if (title[0]) {

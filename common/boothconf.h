@@ -27,7 +27,7 @@ struct booth_config {
 	} mqtt;
 	struct {
 		char database[PATH_MAX];
-		char layouts_dir[PATH_MAX];
+		char layouts_dir[PATH_MAX]; /* empty: booth-compose's built-in directory */
 		char layout[65];
 		char title[81];
 		int shots;

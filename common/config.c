@@ -82,7 +82,7 @@ static int set_value(const struct config_key *k, void *target, const char *value
 			snprintf(why, whylen, "'%s' may only hold a-z, 0-9, '_' and '-'", k->key);
 			return -EINVAL;
 		}
-		if (k->type == CONFIG_PATH && value[0] != '/') {
+		if (k->type == CONFIG_PATH && len > 0 && value[0] != '/') {
 			snprintf(why, whylen, "'%s' must be an absolute path", k->key);
 			return -EINVAL;
 		}

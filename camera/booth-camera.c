@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+/* booth-camera: owns the camera; serves preview frames to booth-ui over a Unix socket, takes
+ * stills on request into the photo store and announces them on MQTT. */
+#include "backend.h"
+#include "boothconf.h"
+#include "bus.h"
+#include "codec.h"
+#include "jpeg.h"
+#include "log.h"
+#include "loop.h"
+#include "preview.h"
+#include "digest.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef BOOTH_VERSION
+#define BOOTH_VERSION "0.0.0"
+#endif
+
+#define T_STATE	  "booth/{booth}/camera/state"
+#define T_CAPTURE "booth/{booth}/camera/capture"
+#define T_STORED  "booth/{booth}/events/photo_stored"
+#define T_FAILED  "booth/{booth}/events/capture_failed"
+/* Captures waiting behind the one in flight; more are answered with capture_failed. */
+#define MAX_PENDING 8
+
+struct capture {
+	char id[65];
+	long long session;
+	int shot;
+};
+
+struct camd {
+	struct booth_config cfg;
+	struct loop *loop;
+	struct bus *bus;
+	struct preview *pv;
+	struct camera *cam;
+	struct capture queue[MAX_PENDING];
+	unsigned head, len;
+	bool busy; /* queue[head] is with the camera */
+};
+
+static const char *status_name(enum camera_status s)
+{
+	return s == CAMERA_STATUS_OK ? "ok" : s == CAMERA_STATUS_ERROR ? "error" : "none";
+}
+
+static void publish_state(struct camd *d)
+{
+	struct camera_info i;
+	json_object *o, *m;
+
+	if (!d->bus || !d->cam || !bus_connected(d->bus))
+		return;
+	camera_get_info(d->cam, &i);
+	o = json_object_new_object();
+	json_object_object_add(o, "status", json_object_new_string(status_name(i.status)));
+	json_object_object_add(o, "backend", json_object_new_string(d->cfg.camera.backend));
+	json_object_object_add(o, "model", json_object_new_string(i.model));
+	m = NULL;
+	if (i.preview_width > 0) {
+		m = json_object_new_object();
+		json_object_object_add(m, "width", json_object_new_int(i.preview_width));
+		json_object_object_add(m, "height", json_object_new_int(i.preview_height));
+		json_object_object_add(m, "fps", json_object_new_int(i.preview_fps));
+	}
+	json_object_object_add(o, "preview", m);
+	m = NULL;
+	if (i.still_width > 0) {
+		m = json_object_new_object();
+		json_object_object_add(m, "width", json_object_new_int(i.still_width));
+		json_object_object_add(m, "height", json_object_new_int(i.still_height));
+	}
+	json_object_object_add(o, "still", m);
+	if (i.status == CAMERA_STATUS_ERROR && i.error[0])
+		json_object_object_add(o, "error", json_object_new_string(i.error));
+	bus_publish(d->bus, T_STATE, o);
+	json_object_put(o);
+}
+
+static void publish_failed(struct camd *d, const struct capture *c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void publish_failed(struct camd *d, const struct capture *c, const char *fmt, ...)
+{
+	json_object *o;
+	char msg[257];
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warning("Capture '%s' failed: %s", c->id, msg);
+	if (!d->bus)
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(c->id));
+	json_object_object_add(o, "session", json_object_new_int64(c->session));
+	json_object_object_add(o, "shot", json_object_new_int(c->shot));
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	r = bus_publish(d->bus, T_FAILED, o);
+	if (r < 0)
+		log_warning_errno(r, "Could not announce the failure of capture '%s': %m", c->id);
+	json_object_put(o);
+}
+
+static void start_next(struct camd *d);
+
+static void pop(struct camd *d)
+{
+	d->head = (d->head + 1) % MAX_PENDING;
+	d->len--;
+}
+
+static void store_still(struct camd *d, const struct capture *c, const struct camera_image *img)
+{
+	char path[PATH_MAX], sha[65];
+	uint64_t t0 = now_usec(), t1, t2;
+	uint8_t *jpeg = NULL;
+	json_object *o;
+	size_t len = 0;
+	int r;
+
+	r = jpeg_encode_xrgb(img->pixels, img->width, img->height, img->stride,
+			     d->cfg.camera.jpeg_quality, &jpeg, &len);
+	if (r < 0) {
+		publish_failed(d, c, "the photo could not be encoded");
+		return;
+	}
+	t1 = now_usec();
+	r = sha256_hex(jpeg, len, sha);
+	if (r == 0)
+		r = store_photo(d->cfg.general.photo_dir, img->taken_ms, c->session, c->shot, c->id,
+				jpeg, len, path, sizeof(path));
+	jpeg = jpeg_free(jpeg);
+	if (r < 0) {
+		log_warning_errno(r, "Cannot store capture '%s' in %s: %m", c->id,
+				  d->cfg.general.photo_dir);
+		publish_failed(d, c, "%s", store_strerror(r));
+		return;
+	}
+	t2 = now_usec();
+	/* Session and shot, not the path: logs outlive photos the guest deletes. */
+	log_info("Stored session %lld shot %d (%dx%d, %zu bytes; encoded in %llu ms, written in "
+		 "%llu ms)",
+		 c->session, c->shot, img->width, img->height, len,
+		 (unsigned long long)((t1 - t0) / 1000), (unsigned long long)((t2 - t1) / 1000));
+	o = json_object_new_object();
+	json_object_object_add(o, "id", json_object_new_string(c->id));
+	json_object_object_add(o, "session", json_object_new_int64(c->session));
+	json_object_object_add(o, "shot", json_object_new_int(c->shot));
+	json_object_object_add(o, "path", json_object_new_string(path));
+	json_object_object_add(o, "sha256", json_object_new_string(sha));
+	json_object_object_add(o, "width", json_object_new_int(img->width));
+	json_object_object_add(o, "height", json_object_new_int(img->height));
+	json_object_object_add(o, "taken", json_object_new_int64(img->taken_ms));
+	r = bus_publish(d->bus, T_STORED, o);
+	if (r < 0)
+		log_warning_errno(r, "Could not announce %s: %m", path);
+	json_object_put(o);
+}
+
+static void on_still(void *userdata, void *token, const struct camera_image *img, int r,
+		     const char *msg)
+{
+	struct camd *d = userdata;
+	struct capture *c = token;
+
+	if (!d->busy || c != &d->queue[d->head])
+		return;
+	d->busy = false;
+	if (r < 0 || !img)
+		publish_failed(d, c, "%s", msg ? msg : "the camera could not take the photo");
+	else
+		store_still(d, c, img);
+	pop(d);
+	start_next(d);
+}
+
+static void on_changed(void *userdata)
+{
+	publish_state(userdata);
+}
+
+static const struct camera_events camera_events = {
+	.changed = on_changed,
+	.still = on_still,
+};
+
+static void start_next(struct camd *d)
+{
+	while (!d->busy && d->len > 0) {
+		struct capture *c = &d->queue[d->head];
+		int r = camera_capture(d->cam, c);
+
+		if (r == 0) {
+			d->busy = true;
+			return;
+		}
+		if (r == -ENODEV)
+			publish_failed(d, c, "no camera is connected");
+		else
+			publish_failed(d, c, "the camera could not take the photo (%s)",
+				       strerror(-r));
+		pop(d);
+	}
+}
+
+/* Read what can be read of a capture request the schema refused, to answer it. */
+static bool salvage(json_object *o, struct capture *c)
+{
+	json_object *id, *session, *shot;
+
+	if (!json_object_object_get_ex(o, "id", &id) ||
+	    !json_object_is_type(id, json_type_string) ||
+	    !json_object_object_get_ex(o, "session", &session) ||
+	    !json_object_is_type(session, json_type_int) ||
+	    !json_object_object_get_ex(o, "shot", &shot) ||
+	    !json_object_is_type(shot, json_type_int))
+		return false;
+	if (json_object_get_string_len(id) < 1 || json_object_get_string_len(id) > 64 ||
+	    json_object_get_int64(session) < 1 || json_object_get_int64(shot) < 1 ||
+	    json_object_get_int64(shot) > 6)
+		return false;
+	strscpy(c->id, json_object_get_string(id), sizeof(c->id));
+	c->session = json_object_get_int64(session);
+	c->shot = (int)json_object_get_int64(shot);
+	return true;
+}
+
+static void on_capture(struct bus *b, const char *topic, const void *payload, size_t len,
+		       void *userdata)
+{
+	struct camd *d = userdata;
+	const struct topic_def *t = topic_lookup(bus_booth(b), topic);
+	struct capture c = { .shot = 0 };
+	char err[256], ignored[8];
+	json_object *o = NULL;
+	int r;
+
+	if (!t)
+		return;
+	r = codec_parse(t, payload, len, (size_t)d->cfg.mqtt.max_payload, &o, err, sizeof(err));
+	if (r < 0) {
+		log_warning("Invalid capture request: %s", err);
+		if (codec_decode(payload, len, (size_t)d->cfg.mqtt.max_payload, &o, ignored,
+				 sizeof(ignored)) == 0 &&
+		    salvage(o, &c))
+			publish_failed(d, &c, "invalid capture request: %s", err);
+		json_object_put(o);
+		return;
+	}
+	salvage(o, &c);
+	json_object_put(o);
+	if (d->len == MAX_PENDING) {
+		publish_failed(d, &c, "too many captures are waiting");
+		return;
+	}
+	log_info("Capture '%s' requested (session %lld, shot %d)", c.id, c.session, c.shot);
+	d->queue[(d->head + d->len) % MAX_PENDING] = c;
+	d->len++;
+	start_next(d);
+}
+
+static void on_connect(struct bus *b, void *userdata)
+{
+	(void)b;
+	publish_state(userdata);
+}
+
+static int on_signal(struct loop_source *s, int signo, void *userdata)
+{
+	struct camd *d = userdata;
+
+	(void)s;
+	log_info("Received %s, stopping", strsignal(signo));
+	loop_quit(d->loop, 0);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct camd d = { .head = 0 };
+	struct booth_credentials cred;
+	char err[CONFIG_ERR_MAX + 64];
+	int r;
+
+	r = boothconf_main(argc, argv, "booth-camera", "The photo booth's camera.", &d.cfg);
+	if (r != 0)
+		return r > 0 ? EXIT_SUCCESS : r == -EINVAL ? 2 : EXIT_FAILURE;
+	signal(SIGPIPE, SIG_IGN);
+
+	r = boothconf_credentials(&d.cfg, "camera", &cred, err, sizeof(err));
+	if (r < 0) {
+		log_error("Cannot read the broker credentials: %s", err);
+		return EXIT_FAILURE;
+	}
+	r = loop_new(&d.loop);
+	if (r < 0) {
+		log_error_errno(r, "Cannot create the event loop: %m");
+		goto out;
+	}
+	r = loop_add_signal(d.loop, SIGTERM, on_signal, &d, NULL);
+	if (r == 0)
+		r = loop_add_signal(d.loop, SIGINT, on_signal, &d, NULL);
+	if (r < 0) {
+		log_error_errno(r, "Cannot watch signals: %m");
+		goto out;
+	}
+	r = preview_new(d.loop, d.cfg.camera.preview_socket, &d.pv);
+	if (r < 0) {
+		log_error_errno(r, "Cannot listen on %s: %m", d.cfg.camera.preview_socket);
+		goto out;
+	}
+	r = camera_new(d.loop, &d.cfg, d.pv, &camera_events, &d, &d.cam);
+	if (r < 0) {
+		log_error_errno(r, "Cannot start the %s camera backend: %m", d.cfg.camera.backend);
+		goto out;
+	}
+	r = bus_new(d.loop, &d.cfg, "camera", &cred, &d.bus);
+	if (r == 0)
+		r = bus_subscribe(d.bus, T_CAPTURE, on_capture, &d);
+	if (r < 0) {
+		log_error_errno(r, "Cannot start: %m");
+		goto out;
+	}
+	explicit_bzero(&cred, sizeof(cred));
+	bus_set_connect_handler(d.bus, on_connect, &d);
+	log_info("booth-camera %s serving booth '%s' with the %s backend", BOOTH_VERSION,
+		 d.cfg.general.booth_id, d.cfg.camera.backend);
+	r = loop_run(d.loop);
+out:
+	explicit_bzero(&cred, sizeof(cred));
+	d.bus = bus_free(d.bus);
+	d.cam = camera_free(d.cam);
+	d.pv = preview_free(d.pv);
+	d.loop = loop_free(d.loop);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

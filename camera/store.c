@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* The photo store as booth-camera writes it. */
+#include "store.h"
+
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static void sanitize_id(const char *id, char *out, size_t n)
+{
+	size_t i = 0;
+
+	for (; id[i] && i + 1 < n; i++) {
+		char c = id[i];
+		bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '_';
+
+		out[i] = '_';
+		if (keep)
+			out[i] = c;
+	}
+	out[i] = '\0';
+}
+
+int store_photo(const char *photo_dir, int64_t when_ms, long long session, int shot, const char *id,
+		const void *data, size_t n, char *path, size_t n_path)
+{
+	char dir[PATH_MAX], safe[65], candidate[PATH_MAX];
+	time_t secs = (time_t)(when_ms / 1000);
+	struct stat st;
+	struct tm tm;
+	int k, r;
+
+	if (!localtime_r(&secs, &tm))
+		return -EINVAL;
+	k = snprintf(dir, sizeof(dir), "%s/%04d-%02d-%02d", photo_dir, tm.tm_year + 1900,
+		     tm.tm_mon + 1, tm.tm_mday);
+	if (k < 0 || (size_t)k >= sizeof(dir))
+		return -ENAMETOOLONG;
+	r = mkdir_p(dir, 0750);
+	if (r < 0)
+		return r;
+	sanitize_id(id, safe, sizeof(safe));
+	for (int attempt = 1; attempt <= 100; attempt++) {
+		if (attempt == 1)
+			k = snprintf(candidate, sizeof(candidate), "%s/s%lld-%d-%s.jpg", dir,
+				     session, shot, safe);
+		else
+			k = snprintf(candidate, sizeof(candidate), "%s/s%lld-%d-%s-%d.jpg", dir,
+				     session, shot, safe, attempt);
+		if (k < 0 || (size_t)k >= sizeof(candidate) || (size_t)k >= n_path)
+			return -ENAMETOOLONG;
+		if (lstat(candidate, &st) < 0 && errno == ENOENT) {
+			r = write_file_atomic(candidate, data, n, 0640);
+			if (r < 0)
+				return r;
+			strscpy(path, candidate, n_path);
+			return 0;
+		}
+	}
+	return -EEXIST;
+}
+
+const char *store_strerror(int r)
+{
+	switch (r) {
+	case -ENOSPC:
+	case -EDQUOT:
+		return "the photo store is full";
+	case -EROFS:
+		return "the photo store is read-only";
+	case -EACCES:
+	case -EPERM:
+		return "the photo store is not writable";
+	case -ENAMETOOLONG:
+		return "the photo's path is too long";
+	case -EEXIST:
+		return "no free file name for the photo";
+	case -EIO:
+		return "the photo store reported an input/output error";
+	default:
+		return "the photo could not be written to the photo store";
+	}
+}

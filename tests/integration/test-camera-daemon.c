@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: MIT */
+/* booth-camera on the real broker: retained camera state, captures into the photo store, bad
+ * requests, a full store, broker restarts, and the libcamera backend with no camera here. */
+#define _GNU_SOURCE
+#include "env.h"
+#include "harness.h"
+#include "preview-proto.h"
+#include "digest.h"
+#include "store.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <turbojpeg.h>
+#include <unistd.h>
+
+#define T_STATE	  "booth/" ENV_BOOTH "/camera/state"
+#define T_CAPTURE "booth/" ENV_BOOTH "/camera/capture"
+#define T_STORED  "booth/" ENV_BOOTH "/events/photo_stored"
+#define T_FAILED  "booth/" ENV_BOOTH "/events/capture_failed"
+#define SW	  640
+#define SH	  360
+
+static struct env env;
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+static const char *get_str(json_object *o, const char *key)
+{
+	return json_object_get_string(get(o, key));
+}
+
+static long long get_int(json_object *o, const char *key)
+{
+	return (long long)json_object_get_int64(get(o, key));
+}
+
+/* Whether LINE sets a key that one of the "key = value" lines of SET also sets. */
+static bool overridden(const char *line, const char *set)
+{
+	size_t k = strcspn(line, " =");
+
+	for (const char *p = set; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != '\0')) {
+		if (strncmp(p, line, k) == 0 && (p[k] == ' ' || p[k] == '='))
+			return true;
+	}
+	return false;
+}
+
+/* Rewrite booth.conf's [camera] section with BACKEND and the "key = value" lines of SET, which
+ * replace whatever the environment wrote for those keys. */
+static int set_camera_conf(const char *backend, const char *set)
+{
+	char all[2048], *line = NULL;
+	size_t n = 0;
+	bool in_camera = false;
+	FILE *in = fopen(env.conf, "r"), *out;
+	char tmp[400];
+
+	snprintf(all, sizeof(all), "backend = %s\n%s", backend, set);
+	snprintf(tmp, sizeof(tmp), "%s.new", env.conf);
+	if (!in)
+		return -1;
+	out = fopen(tmp, "w");
+	if (!out) {
+		fclose(in);
+		return -1;
+	}
+	while (getline(&line, &n, in) > 0) {
+		if (line[0] == '[')
+			in_camera = strncmp(line, "[camera]", 8) == 0;
+		if (in_camera && line[0] != '[' && overridden(line, all))
+			continue;
+		fputs(line, out);
+		if (in_camera && line[0] == '[')
+			fputs(all, out);
+	}
+	free(line);
+	fclose(in);
+	fclose(out);
+	return rename(tmp, env.conf);
+}
+
+/* Start the broker and booth-camera; BOOTHD is the test's client as the boothd user,
+ * subscribed to the camera's state and events. */
+static pid_t start_camera(const char *backend, const char *extra, struct tclient **boothd)
+{
+	pid_t pid;
+
+	*boothd = NULL;
+	if (env_start(&env, 5) < 0)
+		return -1;
+	if (set_camera_conf(backend, extra) < 0) {
+		test_fail(__FILE__, __LINE__, "cannot rewrite %s", env.conf);
+		return -1;
+	}
+	*boothd = tclient_new(&env, "boothd", NULL, true, NULL);
+	if (!*boothd) {
+		test_fail(__FILE__, __LINE__, "boothd cannot connect");
+		return -1;
+	}
+	tclient_subscribe(*boothd, T_STORED);
+	tclient_subscribe(*boothd, T_FAILED);
+	pid = env_spawn(&env, "booth-camera");
+	return pid;
+}
+
+/* Wait for the retained camera state and parse it. */
+static json_object *wait_state(struct tclient *c, int timeout_ms)
+{
+	struct tmsg *m;
+	json_object *o;
+
+	if (tclient_subscribe(c, T_STATE) < 0)
+		return NULL;
+	m = tclient_wait(c, T_STATE, timeout_ms);
+	if (!m)
+		return NULL;
+	o = json_tokener_parse(m->payload);
+	tmsg_free(m);
+	return o;
+}
+
+static json_object *wait_event(struct tclient *c, const char *topic, int timeout_ms)
+{
+	struct tmsg *m = tclient_wait(c, topic, timeout_ms);
+	json_object *o;
+
+	if (!m)
+		return NULL;
+	CHECK(!m->retain);
+	o = json_tokener_parse(m->payload);
+	tmsg_free(m);
+	return o;
+}
+
+static int capture(struct tclient *c, const char *payload)
+{
+	return tclient_publish(c, T_CAPTURE, payload, (int)strlen(payload), NULL, NULL);
+}
+
+/* The file of a photo_stored event exists, matches its checksum and decodes to W x H. */
+static void check_photo(json_object *ev, int w, int h)
+{
+	const char *path = get_str(ev, "path");
+	char sha[65], dir[400];
+	unsigned char *data = NULL;
+	struct stat st;
+	int jw = 0, jh = 0, sub = 0, cs = 0;
+	tjhandle tj;
+	long n;
+
+	REQUIRE(path);
+	snprintf(dir, sizeof(dir), "%s/photos/", env.dir);
+	CHECK_MSG(strncmp(path, dir, strlen(dir)) == 0, "%s is not in %s", path, dir);
+	REQUIRE(stat(path, &st) == 0);
+	CHECK_INT(st.st_mode & 0777, ==, 0640);
+	n = read_file(path, 64 << 20, (char **)&data);
+	REQUIRE(n > 0);
+	CHECK_INT(st.st_size, ==, n);
+	REQUIRE(sha256_hex(data, (size_t)n, sha) == 0);
+	CHECK_STR(get_str(ev, "sha256"), sha);
+	tj = tjInitDecompress();
+	REQUIRE(tj);
+	CHECK_INT(tjDecompressHeader3(tj, data, (unsigned long)n, &jw, &jh, &sub, &cs), ==, 0);
+	CHECK_INT(jw, ==, w);
+	CHECK_INT(jh, ==, h);
+	CHECK_INT(get_int(ev, "width"), ==, w);
+	CHECK_INT(get_int(ev, "height"), ==, h);
+	/* No Exif: JFIF APP0 follows SOI, and no APP1 segment before the frame header. */
+	CHECK(data[2] == 0xff && data[3] == 0xe0);
+	CHECK(!memmem(data, (size_t)n < 4096 ? (size_t)n : 4096, "Exif", 4));
+	tjDestroy(tj);
+	free(data);
+}
+
+/* Temporary files a failed write might leave behind anywhere under DIR. */
+static int count_tmp_files(const char *dir)
+{
+	char cmd[512], line[64] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "find '%s' -name '*.tmp.*' | wc -l", dir);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (!fgets(line, sizeof(line), p))
+		line[0] = '\0';
+	pclose(p);
+	return (int)strtol(line, NULL, 10);
+}
+
+/* utime + stime of PID in seconds, from /proc/PID/stat. */
+static double cpu_of(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	/* Skip to the space before field 14 (utime); stime (15) follows. */
+	for (int field = 3; field <= 14 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return -1;
+	ut = strtoul(p + 1, &p, 10);
+	st = strtoul(p, NULL, 10);
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Fail the test and go to its clean-up when COND is false. */
+#define NEED(cond)                                                                                 \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			test_fail(__FILE__, __LINE__, "required: %s", #cond);                      \
+			goto out;                                                                  \
+		}                                                                                  \
+	} while (0)
+
+/* What a test started, stopped by finish() however the test ended. */
+struct run {
+	pid_t pid;
+	struct tclient *boothd, *other;
+	char mounted[400];
+};
+
+/* Stop booth-camera with SIGTERM (a clean exit is expected), then everything else. */
+static void finish(struct run *r)
+{
+	tclient_free(r->other);
+	tclient_free(r->boothd);
+	if (r->pid > 0) {
+		int status = env_kill_daemon(&env, r->pid, SIGTERM);
+
+		CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			  "booth-camera ended with status %#x", status);
+	}
+	if (r->mounted[0] && umount2(r->mounted, MNT_DETACH) < 0)
+		fprintf(stderr, "umount %s: %s\n", r->mounted, strerror(errno));
+	env_stop(&env);
+	memset(r, 0, sizeof(*r));
+}
+
+static void test_state_and_capture(void)
+{
+	struct run r = { 0 };
+	json_object *o = NULL, *m;
+	double cpu0;
+
+	r.pid = start_camera("sim",
+			     "still_width = 640\nstill_height = 360\npreview_width = 1280\n"
+			     "preview_height = 720\npreview_fps = 30\n",
+			     &r.boothd);
+	NEED(r.pid > 0 && r.boothd);
+	/* The retained state, as a dashboard that connects later sees it. */
+	r.other = tclient_new(&env, "owner", NULL, false, NULL);
+	NEED(r.other);
+	o = wait_state(r.other, 10000);
+	NEED(o);
+	CHECK_STR(get_str(o, "status"), "ok");
+	CHECK_STR(get_str(o, "backend"), "sim");
+	CHECK_STR(get_str(o, "model"), "Simulated camera");
+	m = get(o, "preview");
+	CHECK_INT(get_int(m, "width"), ==, 1280);
+	CHECK_INT(get_int(m, "height"), ==, 720);
+	CHECK_INT(get_int(m, "fps"), ==, 30);
+	m = get(o, "still");
+	CHECK_INT(get_int(m, "width"), ==, SW);
+	CHECK_INT(get_int(m, "height"), ==, SH);
+	CHECK(get(o, "error") == NULL);
+	o = (json_object_put(o), NULL);
+
+	/* What the 1280x720 30 fps preview costs. */
+	cpu0 = cpu_of(r.pid);
+	usleep(3000 * 1000);
+	fprintf(stderr, "booth-camera (sim, 1280x720 at 30 fps): %.1f %% of one core\n",
+		(cpu_of(r.pid) - cpu0) / 3.0 * 100.0);
+	CHECK(cpu_of(r.pid) - cpu0 < 2.4);
+
+	/* A capture is stored and announced. */
+	CHECK_INT(capture(r.boothd, "{\"id\":\"7-1\",\"session\":7,\"shot\":1}"), ==, 0);
+	o = wait_event(r.boothd, T_STORED, 10000);
+	NEED(o);
+	CHECK_STR(get_str(o, "id"), "7-1");
+	CHECK_INT(get_int(o, "session"), ==, 7);
+	CHECK_INT(get_int(o, "shot"), ==, 1);
+	CHECK(strstr(get_str(o, "path"), "/s7-1-7-1.jpg") != NULL);
+	CHECK(get_int(o, "taken") > 1700000000000LL);
+	check_photo(o, SW, SH);
+	o = (json_object_put(o), NULL);
+
+	/* A request the schema refuses but whose id, session and shot can be read is answered. */
+	CHECK_INT(capture(r.boothd, "{\"id\":\"7-9\",\"session\":7,\"shot\":2,\"colour\":1}"), ==,
+		  0);
+	o = wait_event(r.boothd, T_FAILED, 5000);
+	NEED(o);
+	CHECK_STR(get_str(o, "id"), "7-9");
+	CHECK_INT(get_int(o, "shot"), ==, 2);
+	CHECK(strstr(get_str(o, "error"), "colour") != NULL);
+	o = (json_object_put(o), NULL);
+	/* Garbage, and what cannot be answered within the contract (shot 9), is dropped... */
+	CHECK_INT(capture(r.boothd, "not json"), ==, 0);
+	CHECK_INT(capture(r.boothd, "{\"id\":\"../../etc/x\",\"session\":7}"), ==, 0);
+	CHECK_INT(capture(r.boothd, "{\"id\":\"7-9\",\"session\":7,\"shot\":9}"), ==, 0);
+	CHECK_INT(capture(r.boothd, "[1,2,3]"), ==, 0);
+	CHECK(!tclient_got(r.boothd, T_FAILED, 500));
+	/* ...and the camera carries on, with an id that is no path. */
+	CHECK_INT(capture(r.boothd, "{\"id\":\"../../x y\",\"session\":7,\"shot\":2}"), ==, 0);
+	o = wait_event(r.boothd, T_STORED, 10000);
+	NEED(o);
+	CHECK_STR(get_str(o, "id"), "../../x y");
+	CHECK(strstr(get_str(o, "path"), "/s7-2-______x_y.jpg") != NULL);
+	check_photo(o, SW, SH);
+	o = (json_object_put(o), NULL);
+	/* The same capture again does not overwrite the first photo. */
+	CHECK_INT(capture(r.boothd, "{\"id\":\"7-1\",\"session\":7,\"shot\":1}"), ==, 0);
+	o = wait_event(r.boothd, T_STORED, 10000);
+	NEED(o);
+	CHECK(strstr(get_str(o, "path"), "/s7-1-7-1-2.jpg") != NULL);
+	o = (json_object_put(o), NULL);
+	/* Several at once are all answered, in order. */
+	for (int i = 1; i <= 3; i++) {
+		char p[96];
+
+		snprintf(p, sizeof(p), "{\"id\":\"8-%d\",\"session\":8,\"shot\":%d}", i, i);
+		CHECK_INT(capture(r.boothd, p), ==, 0);
+	}
+	for (int i = 1; i <= 3; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "8-%d", i);
+		o = wait_event(r.boothd, T_STORED, 10000);
+		NEED(o);
+		CHECK_STR(get_str(o, "id"), id);
+		o = (json_object_put(o), NULL);
+	}
+	CHECK(env_alive(r.pid));
+out:
+	json_object_put(o);
+	finish(&r);
+}
+
+/* The preview socket of the running daemon hands out buffers and frames. */
+static void test_preview_socket(void)
+{
+	struct run r = { 0 };
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct preview_hello h = { 0 };
+	char path[400];
+	int fd = -1, frames = 0, fds = 0;
+	long long end;
+
+	r.pid = start_camera("sim", "preview_width = 320\npreview_height = 180\n", &r.boothd);
+	NEED(r.pid > 0 && r.boothd);
+	json_object_put(wait_state(r.boothd, 10000));
+	snprintf(path, sizeof(path), "%s/preview.sock", env.dir);
+	NEED(strlen(path) < sizeof(a.sun_path));
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	NEED(fd >= 0);
+	NEED(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+	end = env_ms() + 5000;
+	while (frames < 10 && env_ms() < end) {
+		union {
+			char b[CMSG_SPACE(sizeof(int) * PREVIEW_MAX_PLANES)];
+			struct cmsghdr align;
+		} u;
+		unsigned char pkt[128] = { 0 };
+		struct iovec iov = { .iov_base = pkt, .iov_len = sizeof(pkt) };
+		struct msghdr mh = { .msg_iov = &iov,
+				     .msg_iovlen = 1,
+				     .msg_control = u.b,
+				     .msg_controllen = sizeof(u.b) };
+		ssize_t k = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+		uint32_t type;
+
+		if (k < 4)
+			break;
+		memcpy(&type, pkt, 4);
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+			int x;
+
+			memcpy(&x, CMSG_DATA(c), sizeof(x));
+			close(x);
+			fds++;
+		}
+		if (type == PREVIEW_MSG_HELLO)
+			memcpy(&h, pkt, sizeof(h));
+		if (type == PREVIEW_MSG_FRAME) {
+			struct preview_frame fr;
+			struct preview_release rel = { PREVIEW_MSG_RELEASE, 0, h.generation, 0 };
+
+			memcpy(&fr, pkt, sizeof(fr));
+			rel.index = fr.index;
+			CHECK_INT(send(fd, &rel, sizeof(rel), MSG_NOSIGNAL), ==, sizeof(rel));
+			frames++;
+		}
+	}
+	CHECK_INT(h.n_buffers, ==, 4);
+	CHECK_INT(fds, ==, 4);
+	CHECK_INT(frames, ==, 10);
+	/* A clean stop removes the socket. */
+	tclient_free(r.boothd);
+	r.boothd = NULL;
+	CHECK_INT(env_kill_daemon(&env, r.pid, SIGTERM), ==, 0);
+	r.pid = 0;
+	CHECK_INT(access(path, F_OK), ==, -1);
+out:
+	if (fd >= 0)
+		close(fd);
+	finish(&r);
+}
+
+static void test_full_store(void)
+{
+	struct run r = { 0 };
+	char photos[400], filler[420];
+	json_object *o = NULL;
+	int fd;
+
+	r.pid = start_camera("sim", "still_width = 640\nstill_height = 360\n", &r.boothd);
+	NEED(r.pid > 0 && r.boothd);
+	json_object_put(wait_state(r.boothd, 10000));
+	/* A photo store of 256 KiB, nearly all taken. */
+	snprintf(photos, sizeof(photos), "%s/photos", env.dir);
+	NEED(mkdir(photos, 0750) == 0);
+	if (mount("tmpfs", photos, "tmpfs", MS_NOSUID | MS_NODEV, "size=256k,mode=0750") < 0) {
+		test_fail(__FILE__, __LINE__, "cannot mount a tmpfs (%s): run as root",
+			  strerror(errno));
+		goto out;
+	}
+	snprintf(r.mounted, sizeof(r.mounted), "%s", photos);
+	snprintf(filler, sizeof(filler), "%s/filler", photos);
+	fd = open(filler, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	NEED(fd >= 0);
+	{
+		static char block[4096];
+
+		while (write(fd, block, sizeof(block)) > 0)
+			;
+		close(fd);
+	}
+	CHECK_INT(capture(r.boothd, "{\"id\":\"9-1\",\"session\":9,\"shot\":1}"), ==, 0);
+	o = wait_event(r.boothd, T_FAILED, 10000);
+	NEED(o);
+	CHECK_STR(get_str(o, "id"), "9-1");
+	CHECK_INT(get_int(o, "session"), ==, 9);
+	CHECK_STR(get_str(o, "error"), "the photo store is full");
+	o = (json_object_put(o), NULL);
+	CHECK(!tclient_got(r.boothd, T_STORED, 300));
+	CHECK_INT(count_tmp_files(photos), ==, 0);
+	CHECK(env_alive(r.pid));
+	/* Space again: the next capture works. */
+	unlink(filler);
+	CHECK_INT(capture(r.boothd, "{\"id\":\"9-2\",\"session\":9,\"shot\":2}"), ==, 0);
+	o = wait_event(r.boothd, T_STORED, 10000);
+	NEED(o);
+	check_photo(o, SW, SH);
+out:
+	json_object_put(o);
+	finish(&r);
+}
+
+static void test_state_after_broker_restart(void)
+{
+	struct run r = { 0 };
+	json_object *o = NULL;
+
+	r.pid = start_camera("sim", "", &r.boothd);
+	NEED(r.pid > 0 && r.boothd);
+	json_object_put(wait_state(r.boothd, 10000));
+	tclient_free(r.boothd);
+	r.boothd = NULL;
+	env_broker_stop(&env, SIGKILL);
+	usleep(500 * 1000);
+	CHECK(env_alive(r.pid));
+	NEED(env_broker_start(&env) == 0);
+	r.other = tclient_new(&env, "owner", NULL, false, NULL);
+	NEED(r.other);
+	/* The broker kept nothing: this is booth-camera republishing after reconnecting. */
+	o = wait_state(r.other, 10000);
+	NEED(o);
+	CHECK_STR(get_str(o, "status"), "ok");
+out:
+	json_object_put(o);
+	finish(&r);
+}
+
+static void test_libcamera_without_camera(void)
+{
+	struct run r = { 0 };
+	json_object *o = NULL;
+	double cpu0, cpu;
+
+	r.pid = start_camera("libcamera", "", &r.boothd);
+	NEED(r.pid > 0 && r.boothd);
+	o = wait_state(r.boothd, 10000);
+	NEED(o);
+	CHECK_STR(get_str(o, "status"), "none");
+	CHECK_STR(get_str(o, "backend"), "libcamera");
+	CHECK_STR(get_str(o, "model"), "");
+	CHECK(json_object_is_type(get(o, "preview"), json_type_null));
+	CHECK(json_object_is_type(get(o, "still"), json_type_null));
+	CHECK(get(o, "error") == NULL);
+	o = (json_object_put(o), NULL);
+	/* A capture without a camera is answered, not lost. */
+	CHECK_INT(capture(r.boothd, "{\"id\":\"1-1\",\"session\":1,\"shot\":1}"), ==, 0);
+	o = wait_event(r.boothd, T_FAILED, 5000);
+	NEED(o);
+	CHECK_STR(get_str(o, "error"), "no camera is connected");
+	o = (json_object_put(o), NULL);
+	/* It keeps looking without spinning, and without republishing an unchanged state. */
+	cpu0 = cpu_of(r.pid);
+	NEED(cpu0 >= 0);
+	usleep(3000 * 1000);
+	cpu = cpu_of(r.pid) - cpu0;
+	fprintf(stderr, "booth-camera (libcamera, no camera): %.2f s CPU in 3 s\n", cpu);
+	CHECK_MSG(cpu < 0.1, "%.2f s of CPU in 3 s", cpu);
+	CHECK(env_alive(r.pid));
+	CHECK(!tclient_got(r.boothd, T_STATE, 100));
+out:
+	json_object_put(o);
+	finish(&r);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct test tests[] = {
+		{ "state_and_capture", test_state_and_capture },
+		{ "preview_socket", test_preview_socket },
+		{ "full_store", test_full_store },
+		{ "state_after_broker_restart", test_state_after_broker_restart },
+		{ "libcamera_without_camera", test_libcamera_without_camera },
+		{ NULL, NULL },
+	};
+
+	return test_main(argc, argv, tests);
+}
