@@ -113,18 +113,6 @@ static int fail(struct parser *p, unsigned line, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static char *strip(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-		*--end = '\0';
-	return s;
-}
-
 /* A non-negative decimal number: digits, optionally '.' and more digits. */
 static int parse_number(const char *s, double *ret)
 {
@@ -413,27 +401,27 @@ static int parse_line(struct parser *p, unsigned line, char *text)
 	char *eq, *key, *value;
 	size_t k;
 
-	text = strip(text);
+	text = strstrip(text);
 	if (*text == '\0' || *text == '#' || *text == ';')
 		return 0;
 	if (*text == '[') {
 		char *end = strchr(text, ']');
 		int r;
 
-		if (!end || strip(end + 1)[0] != '\0')
+		if (!end || strstrip(end + 1)[0] != '\0')
 			return fail(p, line, "malformed section header '%s'", text);
 		*end = '\0';
 		r = end_section(p);
 		if (r < 0)
 			return r;
-		return begin_section(p, line, strip(text + 1));
+		return begin_section(p, line, strstrip(text + 1));
 	}
 	eq = strchr(text, '=');
 	if (!eq)
 		return fail(p, line, "expected 'key = value', got '%s'", text);
 	*eq = '\0';
-	key = strip(text);
-	value = strip(eq + 1);
+	key = strstrip(text);
+	value = strstrip(eq + 1);
 	if (p->sect == SECT_NONE)
 		return fail(p, line, "'%s' is outside any section (start with [page])", key);
 	for (k = 0; k < ARRAY_SIZE(key_names); k++)

@@ -31,18 +31,6 @@ static int fail(char *err, size_t errlen, const char *name, unsigned line, const
 	return -EINVAL;
 }
 
-static char *strip(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-		*--end = '\0';
-	return s;
-}
-
 static bool choice_ok(const char *choices, const char *value)
 {
 	size_t n = strlen(value);
@@ -181,19 +169,19 @@ int config_parse_string(const struct config_key *table, void *target, const char
 			goto out;
 		}
 
-		line = strip(buf);
+		line = strstrip(buf);
 		if (*line == '\0' || *line == '#' || *line == ';')
 			continue;
 		if (*line == '[') {
 			char *end = strchr(line, ']');
 
-			if (!end || strip(end + 1)[0] != '\0') {
+			if (!end || strstrip(end + 1)[0] != '\0') {
 				r = fail(err, errlen, name, lineno, "malformed section header '%s'",
 					 line);
 				goto out;
 			}
 			*end = '\0';
-			line = strip(line + 1);
+			line = strstrip(line + 1);
 			if (strscpy(section, line, sizeof(section)) < 0 ||
 			    !section_known(table, section)) {
 				r = fail(err, errlen, name, lineno, "unknown section [%s]", line);
@@ -208,8 +196,8 @@ int config_parse_string(const struct config_key *table, void *target, const char
 			goto out;
 		}
 		*eq = '\0';
-		key = strip(line);
-		value = strip(eq + 1);
+		key = strstrip(line);
+		value = strstrip(eq + 1);
 		for (k = table; k->key; k++)
 			if (strcmp(k->section, section) == 0 && strcmp(k->key, key) == 0)
 				break;

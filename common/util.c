@@ -30,6 +30,18 @@ int strscpy(char *dst, const char *src, size_t n)
 	return 0;
 }
 
+char *strstrip(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
 int parse_int_range(const char *s, long long min, long long max, long long *ret)
 {
 	char *end;

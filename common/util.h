@@ -12,6 +12,9 @@
 /* Copy SRC into DST of size N, always terminated. Returns -ENAMETOOLONG if it did not fit. */
 int strscpy(char *dst, const char *src, size_t n);
 
+/* Remove leading blanks and trailing blanks and CRs from S in place; returns the start. */
+char *strstrip(char *s);
+
 /* Parse a whole decimal integer within [MIN, MAX]. Returns 0, -EINVAL or -ERANGE. */
 int parse_int_range(const char *s, long long min, long long max, long long *ret);
 
