@@ -38,6 +38,7 @@ struct guest {
 	int64_t strip_id; /* its strip's row, once composed */
 	char strip[PATH_MAX];
 	int copies_sent; /* jobs queued by the printer for this session */
+	int copies;	 /* of each strip: the owner's setting */
 	bool camera_ready;
 	struct loop_source *timer;
 
@@ -62,6 +63,12 @@ bool guest_active(const struct guest *g)
 int64_t guest_session_id(const struct guest *g)
 {
 	return g->id;
+}
+
+void guest_set_printing(struct guest *g, bool printing, int copies)
+{
+	g->s.params.printing = printing && g->cfg->printer.destination[0];
+	g->copies = copies;
 }
 
 bool guest_camera_ready(const struct guest *g)
@@ -387,7 +394,7 @@ static void on_print_job(struct guest *g, json_object *o)
 
 		feed(g, &ev);
 	} else if ((strcmp(state, "queued") == 0 || strcmp(state, "held") == 0) &&
-		   ++g->copies_sent >= g->cfg->boothd.copies) {
+		   ++g->copies_sent >= g->copies) {
 		/* Held counts: booth-printer has the job and sends it when the printer can. */
 		struct session_event ev = { .type = SESSION_EV_PRINT_ACCEPTED };
 
@@ -461,8 +468,10 @@ static void compose_done(struct guest *g, int status)
 		return;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		log_error("Composing session %lld's strip failed: %s", (long long)g->id,
-			  msg[0] ? msg : "the composer crashed");
+		/* The composer's message may name a photo: keep it out of the normal log. */
+		log_error("Composing session %lld's strip failed%s", (long long)g->id,
+			  WIFEXITED(status) ? "" : ": the composer crashed");
+		log_debug("The composer said: %s", msg);
 		ev.error = "the strip could not be made";
 		feed(g, &ev);
 		return;
@@ -597,7 +606,7 @@ static void send_prints(struct guest *g)
 {
 	int64_t wall = wall_msec();
 
-	for (int copy = 1; copy <= g->cfg->boothd.copies; copy++) {
+	for (int copy = 1; copy <= g->copies; copy++) {
 		json_object *o;
 		char key[64];
 		int r;
@@ -672,6 +681,7 @@ int guest_new(struct loop *l, struct bus *b, struct db *db, const struct booth_c
 	g->userdata = userdata;
 	g->compose_pidfd = -1;
 	g->compose_err = -1;
+	g->copies = cfg->boothd.copies;
 	session_params(cfg, &p);
 	r = session_init(&g->s, &p);
 	if (r < 0)

@@ -166,7 +166,8 @@ static void store_still(struct camd *d, const struct capture *c, const struct ca
 	json_object_object_add(o, "taken", json_object_new_int64(img->taken_ms));
 	r = bus_publish(d->bus, T_STORED, o);
 	if (r < 0)
-		log_warning_errno(r, "Could not announce %s: %m", path);
+		log_warning_errno(r, "Could not announce session %lld shot %d: %m", c->session,
+				  c->shot);
 	json_object_put(o);
 }
 
