@@ -25,7 +25,7 @@ CXX := $(if $(filter default,$(origin CXX)),$(CROSS_COMPILE)g++,$(CXX))
 
 # Every library through pkg-config. Processes list what they use; everything links with
 # --as-needed, so a binary only depends on the libraries it calls.
-PKGS_BUS := libmosquitto json-c
+PKGS_BUS := libmosquitto json-c libsystemd
 PKGS_BOOTHD := sqlite3 libturbojpeg libpng freetype2 harfbuzz fontconfig
 PKGS_CAMERA := libcamera libturbojpeg libcrypto
 # CUPS ships no cups.pc: cups-config is its pkg-config.
@@ -219,3 +219,4 @@ clean:
 	rm -rf build
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+

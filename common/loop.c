@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +44,7 @@ struct loop {
 	struct loop_source *sources;
 	struct prepare *prepares;
 	sigset_t blocked;
+	struct loop_source *watchdog;
 };
 
 #define MAX_EVENTS 16
@@ -315,16 +317,32 @@ int loop_iterate(struct loop *l, int timeout_ms)
 	return dispatched;
 }
 
+static int watchdog_ping(struct loop_source *s, void *userdata)
+{
+	(void)s;
+	(void)userdata;
+	sd_notify(0, "WATCHDOG=1");
+	return 0;
+}
+
 int loop_run(struct loop *l)
 {
-	l->quit = false;
-	while (!l->quit) {
-		int r = loop_iterate(l, -1);
+	uint64_t usec = 0;
+	int r = 0;
 
+	l->quit = false;
+	/* The pings come from the loop itself: a loop that stops turning stops them, and systemd
+	 * restarts the process. Outside systemd both calls do nothing. */
+	if (!l->watchdog && sd_watchdog_enabled(0, &usec) > 0 && usec >= 2)
+		loop_add_timer(l, usec / 2, usec / 2, watchdog_ping, l, &l->watchdog);
+	sd_notify(0, "READY=1");
+	while (!l->quit) {
+		r = loop_iterate(l, -1);
 		if (r < 0)
-			return r;
+			break;
 	}
-	return l->exit_code;
+	sd_notify(0, "STOPPING=1");
+	return r < 0 ? r : l->exit_code;
 }
 
 void loop_quit(struct loop *l, int code)

@@ -52,7 +52,9 @@ struct loop_source *loop_source_remove(struct loop_source *s);
 /* Run one iteration, waiting at most TIMEOUT_MS (-1 = forever). Returns the number of sources
  * dispatched, or -errno. */
 int loop_iterate(struct loop *l, int timeout_ms);
-/* Run until loop_quit(). Returns the code passed to loop_quit(). */
+/* Run until loop_quit(). Returns the code passed to loop_quit(). Under systemd it says READY=1
+ * when it starts, pings the watchdog (WatchdogSec=) from the loop at half the interval, and says
+ * STOPPING=1 when it ends. */
 int loop_run(struct loop *l);
 void loop_quit(struct loop *l, int code);
 

@@ -4,6 +4,10 @@
 #include "loop.h"
 
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -139,6 +143,58 @@ static void test_prepare(void)
 	loop_free(l);
 }
 
+static int quit_timer(struct loop_source *s, void *userdata)
+{
+	(void)s;
+	loop_quit(userdata, 0);
+	return 0;
+}
+
+/* Under systemd (NOTIFY_SOCKET), loop_run() says READY, pings the watchdog and says STOPPING. */
+static void test_sd_notify(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[256], pid[32];
+	int fd, ready = 0, pings = 0, stopping = 0, order_ok = 1;
+	struct loop *l;
+	ssize_t n;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/booth-notify-%d", (int)getpid());
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	REQUIRE(fd >= 0);
+	unlink(sa.sun_path);
+	REQUIRE(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+	setenv("WATCHDOG_USEC", "100000", 1);
+	setenv("WATCHDOG_PID", pid, 1);
+	REQUIRE(loop_new(&l) == 0);
+	REQUIRE(loop_add_timer(l, 280000, 0, quit_timer, l, NULL) == 0);
+	CHECK_INT(loop_run(l), ==, 0);
+	loop_free(l);
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		buf[n] = '\0';
+		if (strcmp(buf, "READY=1") == 0) {
+			order_ok &= pings + stopping == 0;
+			ready++;
+		} else if (strcmp(buf, "WATCHDOG=1") == 0) {
+			pings++;
+		} else if (strcmp(buf, "STOPPING=1") == 0) {
+			stopping++;
+		}
+	}
+	CHECK(order_ok);
+	CHECK_INT(ready, ==, 1);
+	/* Every 50 ms for 280 ms. */
+	CHECK_INT(pings, >=, 3);
+	CHECK_INT(stopping, ==, 1);
+	close(fd);
+	unlink(sa.sun_path);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test tests[] = {
@@ -147,6 +203,7 @@ int main(int argc, char **argv)
 		{ "signal", test_signal },
 		{ "disarm", test_disarm },
 		{ "prepare", test_prepare },
+		{ "sd_notify", test_sd_notify },
 		{ NULL, NULL },
 	};
 
