@@ -353,11 +353,8 @@ static void on_capture_failed(struct guest *g, json_object *o)
 	feed(g, &ev);
 }
 
-static void on_camera_state(struct guest *g, json_object *o)
+static void set_camera_ready(struct guest *g, bool ready)
 {
-	const char *status = json_object_get_string(json_object_object_get(o, "status"));
-	bool ready = strcmp(status, "ok") == 0;
-
 	if (ready != g->camera_ready)
 		log_info("Camera %s", ready ? "ready" : "not ready");
 	g->camera_ready = ready;
@@ -368,6 +365,13 @@ static void on_camera_state(struct guest *g, json_object *o)
 	}
 	if (g->changed)
 		g->changed(g->userdata);
+}
+
+static void on_camera_state(struct guest *g, json_object *o)
+{
+	const char *status = json_object_get_string(json_object_object_get(o, "status"));
+
+	set_camera_ready(g, strcmp(status, "ok") == 0);
 }
 
 static void on_print_job(struct guest *g, json_object *o)
@@ -429,6 +433,12 @@ static void on_message(struct bus *b, const char *topic, const void *payload, si
 	json_object *o = NULL;
 	char err[256];
 
+	if (t && t->kind == TOPIC_AVAILABILITY) {
+		/* A camera that died keeps its retained "ok": its last will says otherwise. */
+		if (len == 7 && memcmp(payload, "offline", 7) == 0)
+			set_camera_ready(g, false);
+		return;
+	}
 	if (!t || codec_parse(t, payload, len, 65536, &o, err, sizeof(err)) < 0) {
 		log_warning("Ignoring a malformed message on %s: %s", topic, t ? err : "unknown");
 		return;
@@ -663,7 +673,7 @@ int guest_new(struct loop *l, struct bus *b, struct db *db, const struct booth_c
 	static const char *const topics[] = {
 		"booth/{booth}/events/photo_stored", "booth/{booth}/events/capture_failed",
 		"booth/{booth}/camera/state",	     "booth/{booth}/events/print_job",
-		"booth/{booth}/session/command",
+		"booth/{booth}/session/command",     "booth/{booth}/availability/camera",
 	};
 	struct session_params p;
 	struct recover_ctx rc;

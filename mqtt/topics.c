@@ -15,8 +15,8 @@
 	}
 #define AVAILABILITY(proc)                                                                         \
 	{                                                                                          \
-		"booth/{booth}/availability/" proc, TOPIC_AVAILABILITY, proc, "owner", true, 1,    \
-			PAYLOAD_TEXT, "online|offline", NULL,                                      \
+		"booth/{booth}/availability/" proc, TOPIC_AVAILABILITY, proc, "owner boothd ui",   \
+			true, 1, PAYLOAD_TEXT, "online|offline", NULL,                             \
 			"Whether " proc " is connected; set to offline by its last will."          \
 	}
 

@@ -293,10 +293,63 @@ static void test_full_session(void)
 	env_stop(&env);
 }
 
+/* Wait for booth/state with STATE. */
+static bool wait_booth_state(struct tclient *c, const char *state, int ms)
+{
+	char want[64];
+	long long deadline = env_ms() + ms;
+
+	snprintf(want, sizeof(want), "\"state\":\"%s\"", state);
+	while (env_ms() < deadline) {
+		struct tmsg *m = tclient_wait(c, T("state"), 200);
+		bool found = m && strstr(m->payload, want);
+
+		tmsg_free(m);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
+/* A camera that dies keeps its retained "ok" state; its last will still makes the booth refuse
+ * new sessions, and it is ready again once the camera is back. */
+static void test_camera_killed(void)
+{
+	struct tclient *owner;
+	json_object *o;
+	pid_t camera, boothd;
+
+	REQUIRE(env_start(&env, 5) == 0);
+	owner = tclient_new(&env, "owner", NULL, false, NULL);
+	REQUIRE(owner);
+	tclient_subscribe(owner, T("state"));
+	tclient_subscribe(owner, T("response/#"));
+	camera = env_spawn(&env, "booth-camera");
+	boothd = env_spawn(&env, "boothd");
+	CHECK(wait_booth_state(owner, "idle", 15000));
+	env_kill_daemon(&env, camera, SIGKILL);
+	CHECK(wait_booth_state(owner, "attention", 10000));
+	o = tclient_request(owner, "session_start", "{}", 5000);
+	CHECK(o && !json_object_get_boolean(get(o, "ok")));
+	CHECK_STR(o ? json_object_get_string(get(o, "error")) : NULL, "the camera is not ready");
+	json_object_put(o);
+	camera = env_spawn(&env, "booth-camera");
+	CHECK(wait_booth_state(owner, "idle", 15000));
+	o = tclient_request(owner, "session_start", "{}", 5000);
+	CHECK(o && json_object_get_boolean(get(o, "ok")));
+	json_object_put(o);
+	CHECK(env_alive(boothd));
+	tclient_free(owner);
+	env_kill_daemon(&env, boothd, SIGTERM);
+	env_kill_daemon(&env, camera, SIGTERM);
+	env_stop(&env);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test tests[] = {
 		{ "full_session", test_full_session },
+		{ "camera_killed", test_camera_killed },
 		{ NULL, NULL },
 	};
 
