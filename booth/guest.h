@@ -37,6 +37,9 @@ int guest_command(struct guest *g, enum session_event_type ev, const char **why)
 /* Whether a session runs, and its number (0 if none). */
 bool guest_active(const struct guest *g);
 int64_t guest_session_id(const struct guest *g);
+/* The owner's printing switch and copies per strip, for the sessions that reach print from now
+ * on. */
+void guest_set_printing(struct guest *g, bool printing, int copies);
 /* Whether the camera reported itself ready. */
 bool guest_camera_ready(const struct guest *g);
 
