@@ -67,7 +67,9 @@ static void test_acl(void)
 	CHECK(strstr(text, "user boothd\n") != NULL);
 	CHECK(strstr(text, "topic write booth/b1/state\n") != NULL);
 	CHECK(strstr(text, "topic read booth/b1/request/+\n") != NULL);
-	CHECK(strstr(text, "topic write booth/b1/availability/boothd\n") != NULL);
+	/* boothd announces its own availability and reads the others'. */
+	CHECK(strstr(text, "topic readwrite booth/b1/availability/boothd\n") != NULL);
+	CHECK(strstr(text, "topic read booth/b1/availability/camera\n") != NULL);
 	CHECK(strstr(text, "user owner\n") != NULL);
 	/* The camera may announce only its own availability, not another's. */
 	{
