@@ -208,12 +208,34 @@ bench: all
 	@scripts/deps bench
 	@scripts/bench-compose $(B)
 
-install: all
+install: all install-systemd
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/booth $(DESTDIR)$(DATADIR)/booth
 	install -m 0755 $(DAEMONS) $(TOOLS) $(DESTDIR)$(BINDIR)
+	install -m 0644 booth.conf.example $(DESTDIR)$(DATADIR)/booth/booth.conf.example
+	@# An owner's configuration is never overwritten.
+	test -e $(DESTDIR)$(SYSCONFDIR)/booth/booth.conf || \
+		install -m 0644 booth.conf.example $(DESTDIR)$(SYSCONFDIR)/booth/booth.conf
+
+# systemd units, users and directories, and the first-boot step that makes the broker's
+# credentials (no build needed: tests install just this).
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g'
+.PHONY: install-systemd
+install-systemd:
+	install -d $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(DATADIR)/booth
+	for u in systemd/*.service systemd/*.target; do \
+		$(SUBST) $$u > $(DESTDIR)$(SYSTEMDDIR)/$${u##*/} && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/$${u##*/} || exit 1; \
+	done
+	install -m 0644 systemd/booth.sysusers $(DESTDIR)$(SYSUSERSDIR)/booth.conf
+	install -m 0644 systemd/booth.tmpfiles $(DESTDIR)$(TMPFILESDIR)/booth.conf
 	install -m 0755 mqtt/broker-setup $(DESTDIR)$(DATADIR)/booth/broker-setup
 	install -m 0644 mqtt/mosquitto.conf.in $(DESTDIR)$(DATADIR)/booth/mosquitto.conf.in
-	install -m 0644 booth.conf.example $(DESTDIR)$(SYSCONFDIR)/booth/booth.conf
+	$(SUBST) mqtt/firstboot > $(DESTDIR)$(DATADIR)/booth/firstboot
+	chmod 0755 $(DESTDIR)$(DATADIR)/booth/firstboot
 
 clean:
 	rm -rf build

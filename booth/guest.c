@@ -548,7 +548,7 @@ static void start_compose(struct guest *g)
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	if (snprintf(dir, sizeof(dir), "%s/%s", g->cfg->general.photo_dir, day) >=
 		    (int)sizeof(dir) ||
-	    mkdir_p(dir, 0750) < 0) {
+	    mkdir_p(dir, 0770) < 0) {
 		compose_failed_now(g, "the booth's storage is not writable");
 		return;
 	}

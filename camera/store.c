@@ -43,7 +43,7 @@ int store_photo(const char *photo_dir, int64_t when_ms, long long session, int s
 		     tm.tm_mon + 1, tm.tm_mday);
 	if (k < 0 || (size_t)k >= sizeof(dir))
 		return -ENAMETOOLONG;
-	r = mkdir_p(dir, 0750);
+	r = mkdir_p(dir, 0770); /* the booth group (boothd) deletes photos here */
 	if (r < 0)
 		return r;
 	sanitize_id(id, safe, sizeof(safe));

@@ -9,7 +9,7 @@
 /* Write the JPEG DATA (N bytes) of capture ID (SESSION, SHOT) taken at WHEN_MS (wall clock) as
  * PHOTO_DIR/YYYY-MM-DD/sSESSION-SHOT-ID.jpg (local date; ID reduced to [A-Za-z0-9_-], other
  * bytes become '_'; "-2", "-3", ... is added before ".jpg" if the name is taken). The day's
- * directory is created (0750); the file (0640) goes through write_file_atomic(). On success
+ * directory is created (0770: boothd, in the booth group, deletes photos); the file (0640) goes through write_file_atomic(). On success
  * returns 0 and the path in PATH (of size N_PATH); on failure -errno (-ENOSPC when the store is
  * full) and nothing is left behind. */
 int store_photo(const char *photo_dir, int64_t when_ms, long long session, int shot, const char *id,
