@@ -240,5 +240,10 @@ install-systemd:
 clean:
 	rm -rf build
 
+# A long soak: 1000 guest sessions in a row, with memory and descriptor figures.
+.PHONY: soak
+soak: deps-test all $(B)/tests/test-soak
+	SOAK_SESSIONS=1000 TEST_TIMEOUT=7200 tests/run $(B) $(B)/tests/test-soak
+
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
