@@ -11,7 +11,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define T(x)   "booth/" ENV_BOOTH "/" x
+#define T(x) "booth/" ENV_BOOTH "/" x
+/* AddressSanitizer holds freed memory in quarantine (256 MB by default): resident memory says
+ * nothing about leaks there, and LeakSanitizer checks them at exit instead. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CHECK_RSS 0
+#else
+#define CHECK_RSS 1
+#endif
 #define WARMUP 10
 
 static struct env env;
@@ -142,8 +149,8 @@ static void test_sessions(void)
 		       names[i], start[i].rss_kb, WARMUP, end[i].rss_kb, n,
 		       end[i].rss_kb - start[i].rss_kb, start[i].fds, end[i].fds);
 		CHECK(env_alive(pids[i]));
-		CHECK_MSG(end[i].rss_kb - start[i].rss_kb < 1024, "%s grew by %ld kB", names[i],
-			  end[i].rss_kb - start[i].rss_kb);
+		CHECK_MSG(!CHECK_RSS || end[i].rss_kb - start[i].rss_kb < 1024, "%s grew by %ld kB",
+			  names[i], end[i].rss_kb - start[i].rss_kb);
 		CHECK_MSG(end[i].fds <= start[i].fds, "%s: %d fds, was %d", names[i], end[i].fds,
 			  start[i].fds);
 	}
