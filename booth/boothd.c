@@ -7,6 +7,7 @@
 #include "guest.h"
 #include "log.h"
 #include "loop.h"
+#include "prints.h"
 #include "util.h"
 
 #include <errno.h>
@@ -28,6 +29,7 @@ struct boothd {
 	struct bus *bus;
 	struct db *db;
 	struct guest *guest;
+	struct prints *prints;
 	const char *state;
 	int64_t since;
 };
@@ -194,6 +196,88 @@ static void cmd_event_end(struct boothd *d, struct bus_request *req)
 	bus_respond(req, o);
 }
 
+static void on_prints_changed(void *userdata)
+{
+	struct boothd *d = userdata;
+
+	guest_set_print_notice(d->guest, prints_notice(d->prints));
+}
+
+static void respond_printing(struct boothd *d, struct bus_request *req)
+{
+	json_object *o = json_object_new_object();
+
+	guest_set_printing(d->guest, prints_printing(d->prints), prints_copies(d->prints));
+	guest_set_print_notice(d->guest, prints_notice(d->prints));
+	json_object_object_add(o, "printing", json_object_new_boolean(prints_printing(d->prints)));
+	json_object_object_add(o, "copies", json_object_new_int(prints_copies(d->prints)));
+	bus_respond(req, o);
+}
+
+/* The owner's print commands. Returns 0 if COMMAND was one of them. */
+static int cmd_print(struct boothd *d, struct bus_request *req, const char *command,
+		     json_object *args)
+{
+	json_object *o;
+	char key[65];
+	int r;
+
+	if (strcmp(command, "print_cancel") == 0) {
+		r = prints_cancel(d->prints);
+		if (r < 0) {
+			bus_respond_error(req, "could not cancel the prints: %s", strerror(-r));
+			return 0;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "canceled", json_object_new_int(r));
+		bus_respond(req, o);
+	} else if (strcmp(command, "reprint") == 0) {
+		int64_t session = json_object_get_int64(json_object_object_get(args, "session"));
+
+		r = prints_reprint(d->prints, session, key);
+		if (r == -ENOENT) {
+			bus_respond_error(req, "session %lld has no strip to print",
+					  (long long)session);
+			return 0;
+		}
+		if (r < 0) {
+			bus_respond_error(req, "could not record the print: %s", strerror(-r));
+			return 0;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "job", json_object_new_string(key));
+		bus_respond(req, o);
+	} else if (strcmp(command, "paper_loaded") == 0) {
+		int n = json_object_get_int(json_object_object_get(args, "prints"));
+
+		r = prints_paper_loaded(d->prints, n);
+		if (r < 0) {
+			bus_respond_error(req, "could not record the paper: %s", strerror(-r));
+			return 0;
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "prints", json_object_new_int(n));
+		bus_respond(req, o);
+	} else if (strcmp(command, "printing") == 0) {
+		r = prints_set_printing(
+			d->prints, json_object_get_boolean(json_object_object_get(args, "on")));
+		if (r < 0)
+			bus_respond_error(req, "could not record the setting: %s", strerror(-r));
+		else
+			respond_printing(d, req);
+	} else if (strcmp(command, "copies") == 0) {
+		r = prints_set_copies(d->prints,
+				      json_object_get_int(json_object_object_get(args, "copies")));
+		if (r < 0)
+			bus_respond_error(req, "could not record the setting: %s", strerror(-r));
+		else
+			respond_printing(d, req);
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}
+
 static void on_request(struct bus *b, struct bus_request *req, const char *command,
 		       json_object *args, void *userdata)
 {
@@ -216,6 +300,8 @@ static void on_request(struct bus *b, struct bus_request *req, const char *comma
 		cmd_session(d, req, SESSION_EV_START);
 	} else if (strcmp(command, "session_cancel") == 0) {
 		cmd_session(d, req, SESSION_EV_CANCEL);
+	} else if (cmd_print(d, req, command, args) == 0) {
+		return;
 	} else {
 		bus_respond_error(req, "command '%s' is not handled by boothd", command);
 	}
@@ -275,16 +361,21 @@ int main(int argc, char **argv)
 		r = bus_serve_requests(d.bus, on_request, &d);
 	if (r == 0)
 		r = guest_new(d.loop, d.bus, d.db, &d.cfg, on_guest_changed, &d, &d.guest);
+	if (r == 0)
+		r = prints_new(d.bus, d.db, &d.cfg, &d.prints);
 	if (r < 0) {
 		log_error_errno(r, "Cannot start: %m");
 		goto out;
 	}
 	explicit_bzero(&cred, sizeof(cred));
+	guest_set_printing(d.guest, prints_printing(d.prints), prints_copies(d.prints));
+	prints_set_changed(d.prints, on_prints_changed, &d);
 	bus_set_connect_handler(d.bus, on_connect, &d);
 	log_info("boothd %s serving booth '%s'", BOOTH_VERSION, d.cfg.general.booth_id);
 	r = loop_run(d.loop);
 out:
 	explicit_bzero(&cred, sizeof(cred));
+	d.prints = prints_free(d.prints);
 	d.guest = guest_free(d.guest);
 	d.bus = bus_free(d.bus);
 	d.loop = loop_free(d.loop);

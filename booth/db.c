@@ -567,8 +567,106 @@ int db_print_job_update(struct db *db, const char *key, const char *state, int i
 {
 	return run(db,
 		   "UPDATE print_jobs SET state = ?, ipp_job_id = nullif(?, 0), error = ?, "
-		   "updated = ?, attempts = attempts + (? = 'queued') WHERE job_key = ?",
+		   "updated = ?, attempts = attempts + (? = 'queued') WHERE job_key = ? "
+		   "AND state <> 'completed'",
 		   "tititt", state, (int64_t)ipp_job, error, now_ms, state, key);
+}
+
+int db_print_jobs_unfinished(struct db *db,
+			     void (*fn)(const char *key, const char *path, int64_t session,
+					void *userdata),
+			     void *userdata)
+{
+	sqlite3_stmt *st;
+	int r, rc, n = 0;
+
+	r = prepare(db,
+		    "SELECT p.job_key, s.path, p.session_id FROM print_jobs p "
+		    "JOIN strips s ON s.id = p.strip_id "
+		    "WHERE p.state IN ('pending', 'held', 'queued', 'processing') ORDER BY p.id",
+		    &st);
+	if (r < 0)
+		return r;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fn((const char *)sqlite3_column_text(st, 0),
+		   (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2), userdata);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		n = sql_error(db, rc, "reading unfinished print jobs");
+	sqlite3_finalize(st);
+	return n;
+}
+
+int db_print_jobs_since(struct db *db, int64_t since_ms, int64_t *completed)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	r = prepare(db,
+		    "SELECT count(*) FROM print_jobs WHERE state = 'completed' AND updated >= ?",
+		    &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, since_ms);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*completed = sqlite3_column_int64(st, 0);
+	else
+		r = sql_error(db, sqlite3_errcode(db->sql), "counting prints");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int db_strip_latest(struct db *db, int64_t session, int64_t *strip, char *path, size_t n)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	r = prepare(db, "SELECT id, path FROM strips WHERE session_id = ? ORDER BY id DESC LIMIT 1",
+		    &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, session);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*strip = sqlite3_column_int64(st, 0);
+		r = strscpy(path, (const char *)sqlite3_column_text(st, 1), n) < 0 ? -ENAMETOOLONG
+										   : 1;
+	} else {
+		r = rc == SQLITE_DONE ? 0 : sql_error(db, rc, "reading a strip");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int db_setting_set(struct db *db, const char *key, const char *value, int64_t now_ms)
+{
+	return run(db,
+		   "INSERT INTO settings (key, value, updated) VALUES (?1, ?2, ?3) "
+		   "ON CONFLICT (key) DO UPDATE SET value = ?2, updated = ?3",
+		   "tti", key, value, now_ms);
+}
+
+int db_setting_get(struct db *db, const char *key, char *value, size_t n, int64_t *updated)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	r = prepare(db, "SELECT value, updated FROM settings WHERE key = ?", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		r = strscpy(value, (const char *)sqlite3_column_text(st, 0), n) < 0 ? -ENAMETOOLONG
+										    : 1;
+		if (updated)
+			*updated = sqlite3_column_int64(st, 1);
+	} else {
+		r = rc == SQLITE_DONE ? 0 : sql_error(db, rc, "reading a setting");
+	}
+	sqlite3_finalize(st);
+	return r;
 }
 
 int db_print_job_exists(struct db *db, int64_t session)

@@ -37,8 +37,9 @@ struct guest {
 	int64_t id;	  /* the session's row; 0 when idle */
 	int64_t strip_id; /* its strip's row, once composed */
 	char strip[PATH_MAX];
-	int copies_sent; /* jobs queued by the printer for this session */
-	int copies;	 /* of each strip: the owner's setting */
+	const char *print_notice; /* borrowed from boothd's prints, or NULL */
+	unsigned copies_sent;	  /* bit N-1: booth-printer has copy N of this session's strip */
+	int copies;		  /* of each strip: the owner's setting */
 	bool camera_ready;
 	struct loop_source *timer;
 
@@ -71,6 +72,14 @@ void guest_set_printing(struct guest *g, bool printing, int copies)
 	g->copies = copies;
 }
 
+void guest_set_print_notice(struct guest *g, const char *notice)
+{
+	if (notice == g->print_notice)
+		return;
+	g->print_notice = notice;
+	guest_publish(g);
+}
+
 bool guest_camera_ready(const struct guest *g)
 {
 	return g->camera_ready;
@@ -98,6 +107,10 @@ void guest_publish(struct guest *g)
 				       : NULL);
 	json_object_object_add(o, "outcome",
 			       json_object_new_string(session_outcome_name(g->s.outcome)));
+	json_object_object_add(o, "print_notice",
+			       g->print_notice && g->s.params.printing
+				       ? json_object_new_string(g->print_notice)
+				       : NULL);
 	bus_publish(g->bus, "booth/{booth}/session/state", o);
 	json_object_put(o);
 }
@@ -397,12 +410,19 @@ static void on_print_job(struct guest *g, json_object *o)
 					    .error = err ? json_object_get_string(err) : NULL };
 
 		feed(g, &ev);
-	} else if ((strcmp(state, "queued") == 0 || strcmp(state, "held") == 0) &&
-		   ++g->copies_sent >= g->copies) {
-		/* Held counts: booth-printer has the job and sends it when the printer can. */
+	} else if (strcmp(state, "canceled") != 0) {
+		/* Held counts: booth-printer has the job and sends it when the printer can. Each copy
+		 * counts once, however often its state is reported (re-sends are answered too). */
 		struct session_event ev = { .type = SESSION_EV_PRINT_ACCEPTED };
+		const char *c = strrchr(key, '-');
+		char *end = NULL;
+		long copy = c && c[1] == 'c' ? strtol(c + 2, &end, 10) : 0;
 
-		feed(g, &ev);
+		if (!end || *end || copy < 1 || copy > 16)
+			return; /* not one of the session's copies (a reprint) */
+		g->copies_sent |= 1u << (copy - 1);
+		if (__builtin_popcount(g->copies_sent) >= g->copies)
+			feed(g, &ev);
 	}
 }
 

@@ -40,6 +40,9 @@ int64_t guest_session_id(const struct guest *g);
 /* The owner's printing switch and copies per strip, for the sessions that reach print from now
  * on. */
 void guest_set_printing(struct guest *g, bool printing, int copies);
+/* Why strips would not print now (a sentence for the guest, borrowed until the next call), or
+ * NULL; published in session/state so the screen says it before a session starts. */
+void guest_set_print_notice(struct guest *g, const char *notice);
 /* Whether the camera reported itself ready. */
 bool guest_camera_ready(const struct guest *g);
 

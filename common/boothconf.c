@@ -69,6 +69,16 @@ const struct config_key boothconf_keys[] = {
 	{ "printer", "poll_ms", CONFIG_INT, FIELD(printer, poll_ms), 200, 60000, "1000", NULL },
 	{ "printer", "timeout_ms", CONFIG_INT, FIELD(printer, timeout_ms), 500, 60000, "5000",
 	  NULL },
+	/* [ui]: booth-ui */
+	{ "ui", "backend", CONFIG_CHOICE, FIELD(ui, backend), 0, 0, "drm", "drm|sdl|headless" },
+	{ "ui", "width", CONFIG_INT, FIELD(ui, width), 320, 4096, "1280", NULL },
+	{ "ui", "height", CONFIG_INT, FIELD(ui, height), 240, 4096, "800", NULL },
+	{ "ui", "rotation", CONFIG_CHOICE, FIELD(ui, rotation), 0, 0, "0", "0|90|180|270" },
+	{ "ui", "language", CONFIG_CHOICE, FIELD(ui, language), 0, 0, "en", "en|zh" },
+	{ "ui", "pin", CONFIG_STRING, FIELD(ui, pin), 4, 8, "2580", NULL },
+	{ "ui", "test_input", CONFIG_BOOL, FIELD(ui, test_input), 0, 0, "no", NULL },
+	{ "ui", "screenshot_dir", CONFIG_PATH, FIELD(ui, screenshot_dir), 1, PATH_MAX - 64,
+	  "/var/lib/booth/screens", NULL },
 	{ NULL, NULL, CONFIG_STRING, 0, 0, 0, 0, NULL, NULL },
 };
 

@@ -120,6 +120,27 @@ static const struct field_def printer_fields[] = {
 	{ "message", FIELD_STRING, true, false, 0, 256, NULL, NULL, "printer-state-message." },
 	{ "jobs", FIELD_INT, true, false, 0, 1 << 20, NULL, NULL,
 	  "Jobs sent and not yet finished." },
+	{ "accepting", FIELD_BOOL, true, false, 0, 0, NULL, NULL, "printer-is-accepting-jobs." },
+	{ "marker_level", FIELD_INT, true, true, 0, 100, NULL, NULL,
+	  "Lowest marker-levels in percent (ink, ribbon), null if not reported." },
+	{ "media_left", FIELD_INT, true, true, 0, 1 << 20, NULL, NULL,
+	  "Sheets the printer reports in its tray, null if not reported." },
+	{ "paper_loaded", FIELD_INT, true, true, 0, 100000, NULL, NULL,
+	  "Prints the owner last said were loaded (paper_loaded), null if never." },
+	{ "printed", FIELD_INT, true, false, 0, 1 << 30, NULL, NULL,
+	  "Prints completed since then." },
+	{ "prints_left", FIELD_INT, true, true, 0, 1 << 20, NULL, NULL,
+	  "Estimate: the lower of media_left and paper_loaded - printed; null if unknown." },
+	{ "started", FIELD_INT, true, false, 0, 1LL << 53, NULL, NULL,
+	  "When booth-printer started, ms since 1970 UTC." },
+	END_FIELDS,
+};
+
+static const struct field_def paper_fields[] = {
+	{ "loaded", FIELD_INT, true, false, 0, 100000, NULL, NULL,
+	  "Prints the owner last loaded." },
+	{ "printed", FIELD_INT, true, false, 0, 1 << 30, NULL, NULL,
+	  "Prints completed since they were loaded." },
 	END_FIELDS,
 };
 
@@ -159,6 +180,9 @@ static const struct field_def session_state_fields[] = {
 	{ "error", FIELD_STRING, true, true, 1, 256, NULL, NULL,
 	  "Why the session failed, in words; else null." },
 	{ "outcome", FIELD_STRING, true, false, 1, 16, SESSION_OUTCOMES, NULL, "How it ended." },
+	{ "print_notice", FIELD_STRING, false, true, 1, 256, NULL, NULL,
+	  "Why strips would not print now (out of paper, printer not answering), for the screen "
+	  "to tell the guest before a session starts; null when printing is fine or off." },
 	END_FIELDS,
 };
 
@@ -186,6 +210,28 @@ static const struct field_def session_ended_fields[] = {
 	END_FIELDS,
 };
 
+static const struct field_def reprint_fields[] = {
+	{ "session", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL,
+	  "The session whose strip to print." },
+	END_FIELDS,
+};
+
+static const struct field_def paper_loaded_fields[] = {
+	{ "prints", FIELD_INT, true, false, 0, 100000, NULL, NULL,
+	  "Prints the loaded paper (and ribbon) make." },
+	END_FIELDS,
+};
+
+static const struct field_def printing_fields[] = {
+	{ "on", FIELD_BOOL, true, false, 0, 0, NULL, NULL, "Whether guests' strips are printed." },
+	END_FIELDS,
+};
+
+static const struct field_def copies_fields[] = {
+	{ "copies", FIELD_INT, true, false, 1, 4, NULL, NULL, "Copies of each strip." },
+	END_FIELDS,
+};
+
 static const struct field_def response_fields[] = {
 	{ "ok", FIELD_BOOL, true, false, 0, 0, NULL, NULL, "Whether the command was carried out." },
 	{ "error", FIELD_STRING, false, false, 1, 512, NULL, NULL,
@@ -196,6 +242,28 @@ static const struct field_def response_fields[] = {
 	  "The request's transaction, echoed." },
 	END_FIELDS,
 };
+
+/* --- ui --- */
+#define UI_SCREENS "attract|countdown|flash|processing|review|printing|done|failed|attention"
+
+static const struct field_def ui_state_fields[] = {
+	{ "screen", FIELD_STRING, true, false, 1, 16, UI_SCREENS, NULL, "The screen shown." },
+	{ "language", FIELD_STRING, true, false, 2, 2, "en|zh", NULL, "The guests' language." },
+	{ "frames", FIELD_INT, true, false, 0, 1LL << 53, NULL, NULL,
+	  "Pictures presented since booth-ui started." },
+	END_FIELDS,
+};
+
+static const struct field_def ui_test_input_fields[] = {
+	{ "x", FIELD_INT, false, false, 0, 8191, NULL, NULL, "A tap: canvas x (with y)." },
+	{ "y", FIELD_INT, false, false, 0, 8191, NULL, NULL, "A tap: canvas y (with x)." },
+	{ "key", FIELD_STRING, false, false, 1, 8, "enter|space|escape|1|2|3|l", NULL,
+	  "A key press." },
+	{ "screenshot", FIELD_STRING, false, false, 1, 64, NULL, NULL,
+	  "Write the screen as NAME.png ([a-z0-9_-]) into [ui] screenshot_dir." },
+	END_FIELDS,
+};
+/* --- end ui --- */
 
 const struct topic_def topic_table[] = {
 	AVAILABILITY("boothd"),
@@ -219,6 +287,18 @@ const struct topic_def topic_table[] = {
 	  "Start a guest session as if a guest tapped the screen. data: session." },
 	{ "booth/{booth}/request/session_cancel", TOPIC_REQUEST, "owner", "boothd", false, 1,
 	  PAYLOAD_JSON, NULL, no_fields, "Abort the running session. data: session." },
+	{ "booth/{booth}/request/print_cancel", TOPIC_REQUEST, "owner", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, no_fields, "Cancel every print not yet finished. data: canceled." },
+	{ "booth/{booth}/request/reprint", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON,
+	  NULL, reprint_fields, "Print a session's strip once more. data: job." },
+	{ "booth/{booth}/request/paper_loaded", TOPIC_REQUEST, "owner", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, paper_loaded_fields,
+	  "The owner loaded paper for this many prints. data: prints." },
+	{ "booth/{booth}/request/printing", TOPIC_REQUEST, "owner", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, printing_fields,
+	  "Turn printing of guests' strips on or off. data: printing, copies." },
+	{ "booth/{booth}/request/copies", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON,
+	  NULL, copies_fields, "Copies of each guest's strip. data: printing, copies." },
 	{ "booth/{booth}/response/#", TOPIC_RESPONSE, "boothd", "owner", false, 1, PAYLOAD_JSON,
 	  NULL, response_fields,
 	  "Answers. Default booth/{booth}/response/COMMAND; MQTT v5 clients may name any "
@@ -241,6 +321,10 @@ const struct topic_def topic_table[] = {
 	  "The printer as booth-printer sees it: status, model, state reasons, jobs." },
 	{ "booth/{booth}/printer/print", TOPIC_COMMAND, "boothd", "printer", false, 1, PAYLOAD_JSON,
 	  NULL, print_fields, "Print this JPEG once; answered by print_job events." },
+	{ "booth/{booth}/printer/paper", TOPIC_COMMAND, "boothd", "printer", false, 1, PAYLOAD_JSON,
+	  NULL, paper_fields, "The paper the owner loaded and the prints made since." },
+	{ "booth/{booth}/printer/cancel", TOPIC_COMMAND, "boothd", "printer", false, 1,
+	  PAYLOAD_JSON, NULL, no_fields, "Cancel every print not yet finished." },
 	{ "booth/{booth}/events/print_job", TOPIC_EVENT, "printer", "boothd owner", false, 1,
 	  PAYLOAD_JSON, NULL, print_job_fields, "A print job changed state." },
 	{ "booth/{booth}/session/state", TOPIC_STATE, "boothd", "ui", true, 1, PAYLOAD_JSON, NULL,
@@ -255,6 +339,13 @@ const struct topic_def topic_table[] = {
 	  PAYLOAD_JSON, NULL, session_fields, "The session's strip is composed." },
 	{ "booth/{booth}/events/session_ended", TOPIC_EVENT, "boothd", "owner ui", false, 1,
 	  PAYLOAD_JSON, NULL, session_ended_fields, "A guest session ended." },
+	/* --- ui --- */
+	{ "booth/{booth}/ui/state", TOPIC_STATE, "ui", "owner", true, 1, PAYLOAD_JSON, NULL,
+	  ui_state_fields, "What the screen shows." },
+	{ "booth/{booth}/ui/test_input", TOPIC_COMMAND, "owner", "ui", false, 1, PAYLOAD_JSON, NULL,
+	  ui_test_input_fields,
+	  "Tests only, obeyed only with [ui] test_input = yes: a tap, a key or a screenshot." },
+	/* --- end ui --- */
 	{ NULL, TOPIC_EVENT, NULL, NULL, false, 0, PAYLOAD_JSON, NULL, NULL, NULL },
 };
 

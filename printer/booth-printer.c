@@ -16,12 +16,19 @@
 #include <string.h>
 
 #define MAX_JOBS 64
+/* A job the printer aborted is sent again this many times in all, RETRY_MS apart. */
+#define MAX_ATTEMPTS 3
+#define RETRY_MS     2000
+/* A stopped CUPS queue is started again at most this often. */
+#define RESUME_MS 5000
 
 struct job {
 	char key[65];
 	char path[4096]; /* kept while the job is held */
 	int ipp_id;	 /* 0 while held */
 	enum ipp_job_state state;
+	int attempts;	   /* submissions so far */
+	uint64_t retry_at; /* monotonic ms before which a held job is not sent */
 };
 
 struct printerd {
@@ -32,7 +39,12 @@ struct printerd {
 	struct loop_source *poll;
 	struct job jobs[MAX_JOBS];
 	int njobs;
-	char last_state[2048]; /* the printer/state document last published */
+	int64_t started;  /* wall-clock ms at start: boothd re-sends unfinished jobs on a change */
+	int paper_loaded; /* sheets the owner last loaded, -1: never told */
+	int printed;	  /* prints completed since then */
+	uint64_t next_resume;	/* monotonic ms before which a stopped queue is left alone */
+	char last_state[2048];	/* the printer/state document last published */
+	struct ipp_status last; /* the printer's state last read */
 };
 
 static const char *job_state_name(enum ipp_job_state s)
@@ -81,11 +93,27 @@ static const char *status_name(const struct ipp_status *st)
 	return "offline";
 }
 
+/* The prints left: what the printer says it has (sheets in the tray), or what the owner loaded
+ * less what was printed since, whichever is lower; -1 when neither is known. */
+static int prints_left(const struct printerd *d, const struct ipp_status *st)
+{
+	int left = st->media_left;
+
+	if (d->paper_loaded >= 0) {
+		int own = d->paper_loaded > d->printed ? d->paper_loaded - d->printed : 0;
+
+		if (left < 0 || own < left)
+			left = own;
+	}
+	return left;
+}
+
 /* Publish the printer's state if it changed (or FORCE, after a reconnection). */
 static void publish_state(struct printerd *d, const struct ipp_status *st, bool force)
 {
 	json_object *o = json_object_new_object(), *reasons = json_object_new_array();
 	const char *s;
+	int left;
 
 	json_object_object_add(o, "status",
 			       json_object_new_string(d->ipp ? status_name(st) : "none"));
@@ -97,6 +125,20 @@ static void publish_state(struct printerd *d, const struct ipp_status *st, bool 
 	json_object_object_add(o, "reasons", reasons);
 	json_object_object_add(o, "message", json_object_new_string(st->message));
 	json_object_object_add(o, "jobs", json_object_new_int(d->njobs));
+	json_object_object_add(o, "accepting", json_object_new_boolean(st->accepting));
+	json_object_object_add(o, "marker_level",
+			       st->marker_level >= 0 ? json_object_new_int(st->marker_level)
+						     : NULL);
+	json_object_object_add(o, "media_left",
+			       st->media_left >= 0 ? json_object_new_int(st->media_left) : NULL);
+	json_object_object_add(o, "paper_loaded",
+			       d->paper_loaded >= 0 ? json_object_new_int(d->paper_loaded) : NULL);
+	json_object_object_add(o, "printed", json_object_new_int(d->printed));
+	left = prints_left(d, st);
+	json_object_object_add(o, "prints_left", left >= 0 ? json_object_new_int(left) : NULL);
+	json_object_object_add(o, "started", json_object_new_int64(d->started));
+	if (st != &d->last)
+		d->last = *st;
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	if (strcmp(s, d->last_state) != 0) {
 		log_info("Printer: %s%s%s", status_name(st), st->nreasons ? ", " : "",
@@ -110,14 +152,35 @@ static void publish_state(struct printerd *d, const struct ipp_status *st, bool 
 	json_object_put(o);
 }
 
-/* Send job J. Returns 0 (sent or failed for good: reported either way) or -EBUSY/-EHOSTDOWN when
- * it must wait (still held). */
+static bool job_finished(enum ipp_job_state s)
+{
+	return s == JOB_COMPLETED || s == JOB_CANCELED || s == JOB_ABORTED;
+}
+
+/* Send job J, unless the printer has it already. Returns 0 (sent, adopted, or failed for good:
+ * reported either way; J->state says which) or -EBUSY/-EHOSTDOWN when it must wait (still held). */
 static int send_job(struct printerd *d, struct job *j)
 {
 	char name[80], err[512];
+	enum ipp_job_state st;
 	int id = 0, r;
 
+	if (j->retry_at && now_usec() / 1000u < j->retry_at)
+		return -EBUSY;
 	snprintf(name, sizeof(name), "booth-%s", j->key);
+	/* Exactly once: a job this process (or its predecessor, before a crash) already sent is
+	 * followed, not sent again. Only a copy the printer gave up on is sent anew. */
+	r = ipp_printer_find_job(d->ipp, name, &id, &st);
+	if (r == -EHOSTDOWN)
+		return r;
+	if (r == 1 && st != JOB_ABORTED && st != JOB_CANCELED) {
+		log_info("Print %s: the printer already has it as job %d; not sending it again",
+			 j->key, id);
+		j->ipp_id = id;
+		j->state = st;
+		publish_job(d, j->key, st == JOB_QUEUED ? "queued" : job_state_name(st), id, NULL);
+		return 0;
+	}
 	r = ipp_printer_submit(d->ipp, name, j->path, &id, err, sizeof(err));
 	if (r == -EBUSY || r == -EHOSTDOWN)
 		return r;
@@ -128,6 +191,7 @@ static int send_job(struct printerd *d, struct job *j)
 		return 0;
 	}
 	log_info("Print %s sent as job %d", j->key, id);
+	j->attempts++;
 	j->ipp_id = id;
 	j->state = JOB_QUEUED;
 	publish_job(d, j->key, "queued", id, NULL);
@@ -151,7 +215,7 @@ static void poll_jobs(struct printerd *d)
 			/* Held: in order, one at a time, while the printer takes them. */
 			if (send_job(d, j) < 0)
 				return;
-			if (j->state == JOB_ABORTED)
+			if (job_finished(j->state))
 				forget_job(d, i);
 			else
 				i++;
@@ -161,25 +225,82 @@ static void poll_jobs(struct printerd *d)
 
 		if (r == -EHOSTDOWN)
 			return; /* try again on the next poll */
-		if (r == -ENOENT)
-			st = JOB_ABORTED; /* the printer forgot it (restarted): say so */
-		else if (r < 0) {
+		if (r < 0 && r != -ENOENT) {
 			i++;
 			continue;
+		}
+		if (r == -ENOENT || st == JOB_ABORTED) {
+			/* The printer gave up on the job, or forgot it (it restarted). Send it again,
+			 * a bounded number of times; send_job() first asks the printer whether it
+			 * has a copy under the job's name after all. */
+			if (j->attempts < MAX_ATTEMPTS) {
+				char why[160];
+
+				snprintf(why, sizeof(why),
+					 "%s; sending it again (attempt %d of %d)",
+					 r == -ENOENT ? "the printer lost this job"
+						      : "the printer gave up on this job",
+					 j->attempts + 1, MAX_ATTEMPTS);
+				log_warning("Print %s: %s", j->key, why);
+				j->ipp_id = 0;
+				j->state = JOB_QUEUED;
+				j->retry_at = now_usec() / 1000u + RETRY_MS;
+				publish_job(d, j->key, "held", 0, why);
+				return; /* later jobs wait behind it */
+			}
+			st = JOB_ABORTED;
 		}
 		if (st != j->state) {
 			j->state = st;
 			publish_job(d, j->key, job_state_name(st), j->ipp_id,
-				    r == -ENOENT	? "the printer no longer knows this job"
-				    : st == JOB_ABORTED ? "the printer gave up on this job"
-							: NULL);
+				    st == JOB_ABORTED ? "the printer gave up on this job" : NULL);
 		}
-		if (st == JOB_COMPLETED || st == JOB_CANCELED || st == JOB_ABORTED) {
+		if (job_finished(st)) {
+			if (st == JOB_COMPLETED)
+				d->printed++;
 			forget_job(d, i);
 			continue;
 		}
 		i++;
 	}
+}
+
+/* Whether the printer reports a fault that stops printing (a reason ending in -error), other than
+ * the queue's own paused/stopped state. */
+static bool printer_fault(const struct ipp_status *st)
+{
+	for (int i = 0; i < st->nreasons; i++) {
+		const char *r = st->reasons[i];
+		size_t n = strlen(r);
+
+		if (strncmp(r, "paused", 6) == 0 || strncmp(r, "stopped", 7) == 0)
+			continue;
+		if (n > 6 && strcmp(r + n - 6, "-error") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* CUPS stops a queue (and may reject jobs) after a fault. Once no fault is left, start it again:
+ * the booth's own switch for printing is boothd's, never the queue's state. At most every
+ * RESUME_MS, so a queue that stops again at once is not hammered. */
+static void recover_queue(struct printerd *d, const struct ipp_status *st)
+{
+	uint64_t now = now_usec() / 1000u;
+	int r;
+
+	if (strstr(d->cfg.printer.destination, "://") ||
+	    (st->state != PRINTER_STOPPED && st->accepting) || printer_fault(st) ||
+	    now < d->next_resume)
+		return;
+	d->next_resume = now + RESUME_MS;
+	r = ipp_printer_resume(d->ipp);
+	if (r < 0)
+		log_warning_errno(r, "The queue '%s' is stopped and could not be started again: %m",
+				  d->cfg.printer.destination);
+	else
+		log_notice("The queue '%s' was %s; started it again", d->cfg.printer.destination,
+			   st->state == PRINTER_STOPPED ? "stopped" : "rejecting jobs");
 }
 
 static int on_poll(struct loop_source *s, void *userdata)
@@ -191,6 +312,7 @@ static int on_poll(struct loop_source *s, void *userdata)
 	if (!d->ipp)
 		return 0;
 	ipp_printer_status(d->ipp, &st);
+	recover_queue(d, &st);
 	if (st.state != PRINTER_OFFLINE)
 		poll_jobs(d);
 	publish_state(d, &st, false);
@@ -255,15 +377,75 @@ static void on_print(struct bus *b, const char *topic, const void *payload, size
 	if (r == -EBUSY || r == -EHOSTDOWN) {
 		log_info("Print %s held: %s", key,
 			 r == -EBUSY ? "the printer is busy" : "the printer does not answer");
-		publish_job(d, key, "held", 0,
-			    r == -EBUSY
-				    ? "waiting for the printer to finish another job"
-				    : "the printer does not answer; it will be sent when it does");
-	} else if (j->state == JOB_ABORTED) {
+		publish_job(
+			d, key, "held", 0,
+			r == -EBUSY
+				? "waiting for the printer to take it (busy, or not accepting jobs)"
+				: "the printer does not answer; it will be sent when it does");
+	} else if (job_finished(j->state)) {
+		if (j->state == JOB_COMPLETED)
+			d->printed++;
 		d->njobs--;
 	}
 out:
 	json_object_put(o);
+}
+
+/* Parse a command from boothd on a topic of the table; logs and returns -EINVAL if malformed. */
+static int parse_command(struct bus *b, const char *topic, const void *payload, size_t len,
+			 json_object **ret)
+{
+	const struct topic_def *t = topic_lookup(bus_booth(b), topic);
+	char err[256];
+
+	if (!t || codec_parse(t, payload, len, 16384, ret, err, sizeof(err)) < 0) {
+		log_warning("Ignoring a malformed command on %s: %s", topic,
+			    t ? err : "unknown topic");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* boothd says how much paper the owner loaded and how much was printed since. */
+static void on_paper(struct bus *b, const char *topic, const void *payload, size_t len,
+		     void *userdata)
+{
+	struct printerd *d = userdata;
+	json_object *o = NULL;
+
+	if (parse_command(b, topic, payload, len, &o) < 0)
+		return;
+	d->paper_loaded = json_object_get_int(json_object_object_get(o, "loaded"));
+	d->printed = json_object_get_int(json_object_object_get(o, "printed"));
+	log_info("Paper: %d loaded, %d printed since", d->paper_loaded, d->printed);
+	json_object_put(o);
+	publish_state(d, &d->last, false);
+}
+
+/* The owner cancels the queue: every job not yet finished, held ones included. */
+static void on_cancel(struct bus *b, const char *topic, const void *payload, size_t len,
+		      void *userdata)
+{
+	struct printerd *d = userdata;
+	json_object *o = NULL;
+	int n = 0;
+
+	if (parse_command(b, topic, payload, len, &o) < 0)
+		return;
+	json_object_put(o);
+	while (d->njobs > 0) {
+		struct job *j = &d->jobs[0];
+		int r = j->ipp_id > 0 ? ipp_printer_cancel(d->ipp, j->ipp_id) : 0;
+
+		if (r < 0 && r != -ENOENT)
+			log_warning_errno(r, "Could not cancel job %d of print %s: %m", j->ipp_id,
+					  j->key);
+		publish_job(d, j->key, "canceled", j->ipp_id, NULL);
+		forget_job(d, 0);
+		n++;
+	}
+	log_info("Print queue canceled: %d job%s", n, n == 1 ? "" : "s");
+	publish_state(d, &d->last, false);
 }
 
 static void on_connect(struct bus *b, void *userdata)
@@ -272,7 +454,7 @@ static void on_connect(struct bus *b, void *userdata)
 	struct ipp_status st;
 
 	(void)b;
-	memset(&st, 0, sizeof(st));
+	st = d->last;
 	if (d->ipp)
 		ipp_printer_status(d->ipp, &st);
 	publish_state(d, &st, true);
@@ -297,6 +479,10 @@ int main(int argc, char **argv)
 	int r;
 
 	memset(&d, 0, sizeof(d));
+	d.paper_loaded = -1;
+	d.started = wall_msec();
+	d.last.marker_level = -1;
+	d.last.media_left = -1;
 	r = boothconf_main(argc, argv, "booth-printer", "The photo booth's printer process.",
 			   &d.cfg);
 	if (r != 0)
@@ -330,6 +516,10 @@ int main(int argc, char **argv)
 		r = bus_new(d.loop, &d.cfg, "printer", &cred, &d.bus);
 	if (r == 0)
 		r = bus_subscribe(d.bus, "booth/{booth}/printer/print", on_print, &d);
+	if (r == 0)
+		r = bus_subscribe(d.bus, "booth/{booth}/printer/paper", on_paper, &d);
+	if (r == 0)
+		r = bus_subscribe(d.bus, "booth/{booth}/printer/cancel", on_cancel, &d);
 	if (r < 0) {
 		log_error_errno(r, "Cannot start: %m");
 		goto out;

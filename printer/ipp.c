@@ -105,7 +105,8 @@ static int exchange_failed(struct ipp_printer *p)
 		disconnect(p);
 		return -EHOSTDOWN;
 	}
-	if (st == IPP_STATUS_ERROR_BUSY)
+	/* A busy printer, or a CUPS queue rejecting jobs for now: the job waits. */
+	if (st == IPP_STATUS_ERROR_BUSY || st == IPP_STATUS_ERROR_NOT_ACCEPTING_JOBS)
 		return -EBUSY;
 	return st == IPP_STATUS_ERROR_NOT_FOUND ? -ENOENT : -EIO;
 }
@@ -121,21 +122,51 @@ static int refused(struct ipp_printer *p, const char *what, char *err, size_t er
 	if (r == -EHOSTDOWN)
 		snprintf(err, errlen, "the printer at %s does not answer", ipp_printer_uri(p));
 	else if (r == -EBUSY)
-		snprintf(err, errlen, "the printer is busy with another job");
+		snprintf(err, errlen, "the printer is busy or does not accept jobs now");
 	else
 		snprintf(err, errlen, "%s: %s", what, reason);
 	return r;
 }
 
+/* The sheets left in tray I of printer-input-tray ("...;maxcapacity=250;level=120;..."), or -1
+ * when the tray does not say. */
+static int tray_level(ipp_attribute_t *a, int i)
+{
+	char text[512], *lv, *mc;
+	int len = 0;
+	const void *v = ippGetOctetString(a, i, &len);
+
+	if (!v || len <= 0)
+		return -1;
+	if (len >= (int)sizeof(text))
+		len = (int)sizeof(text) - 1;
+	memcpy(text, v, (size_t)len);
+	text[len] = '\0';
+	lv = strstr(text, ";level=");
+	mc = strstr(text, "maxcapacity=");
+	/* A one-sheet manual feed or a tray of unknown capacity says nothing about paper. */
+	if (!lv || !mc || strtol(mc + 12, NULL, 10) <= 1)
+		return -1;
+	len = (int)strtol(lv + 7, NULL, 10);
+	return len >= 0 ? len : -1;
+}
+
 int ipp_printer_status(struct ipp_printer *p, struct ipp_status *ret)
 {
-	static const char *const attrs[] = { "printer-state", "printer-state-reasons",
-					     "printer-state-message", "printer-make-and-model" };
+	static const char *const attrs[] = { "printer-state",
+					     "printer-state-reasons",
+					     "printer-state-message",
+					     "printer-make-and-model",
+					     "marker-levels",
+					     "printer-input-tray",
+					     "printer-is-accepting-jobs" };
 	ipp_attribute_t *a;
 	ipp_t *req, *resp;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->state = PRINTER_OFFLINE;
+	ret->marker_level = -1;
+	ret->media_left = -1;
 	if (ensure_connected(p) < 0)
 		return 0;
 	req = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES);
@@ -176,6 +207,19 @@ int ipp_printer_status(struct ipp_printer *p, struct ipp_status *ret)
 	a = ippFindAttribute(resp, "printer-make-and-model", IPP_TAG_TEXT);
 	strscpy(ret->model, a && ippGetString(a, 0, NULL) ? ippGetString(a, 0, NULL) : "",
 		sizeof(ret->model));
+	a = ippFindAttribute(resp, "marker-levels", IPP_TAG_INTEGER);
+	for (int i = 0; a && i < ippGetCount(a); i++) {
+		int v = ippGetInteger(a, i);
+
+		/* Negative levels mean unknown or unavailable. */
+		if (v >= 0 && v <= 100 && (ret->marker_level < 0 || v < ret->marker_level))
+			ret->marker_level = v;
+	}
+	a = ippFindAttribute(resp, "printer-input-tray", IPP_TAG_ZERO);
+	for (int i = 0; a && i < ippGetCount(a) && ret->media_left < 0; i++)
+		ret->media_left = tray_level(a, i);
+	a = ippFindAttribute(resp, "printer-is-accepting-jobs", IPP_TAG_BOOLEAN);
+	ret->accepting = a ? ippGetBoolean(a, 0) : true;
 	ippDelete(resp);
 	return 0;
 }
@@ -201,6 +245,11 @@ int ipp_printer_submit(struct ipp_printer *p, const char *job_name, const char *
 	}
 	if (!p->info)
 		p->info = cupsCopyDestInfo(p->http, p->dest);
+	/* libcups takes a connection to a queue whose host name differs from cupsServer()'s (it
+	 * says localhost, CUPS_SERVER says 127.0.0.1) for one to the device, and looks for the
+	 * device's URI on the scheduler: ask over its own default connection instead. */
+	if (!p->info && !strstr(p->destination, "://"))
+		p->info = cupsCopyDestInfo(CUPS_HTTP_DEFAULT, p->dest);
 	st = cupsCreateDestJob(p->http, p->dest, p->info, &id, job_name, 0, NULL);
 	if (st > IPP_STATUS_OK_CONFLICTING || id <= 0) {
 		r = refused(p, "the printer refused the job", err, errlen);
@@ -235,6 +284,36 @@ out:
 	return r;
 }
 
+static int map_job_state(int ipp_state, enum ipp_job_state *ret)
+{
+	switch (ipp_state) {
+	case IPP_JSTATE_PENDING:
+	case IPP_JSTATE_HELD:
+		*ret = JOB_QUEUED;
+		return 0;
+	case IPP_JSTATE_PROCESSING:
+	case IPP_JSTATE_STOPPED:
+		*ret = JOB_PROCESSING;
+		return 0;
+	case IPP_JSTATE_CANCELED:
+		*ret = JOB_CANCELED;
+		return 0;
+	case IPP_JSTATE_ABORTED:
+		*ret = JOB_ABORTED;
+		return 0;
+	case IPP_JSTATE_COMPLETED:
+		*ret = JOB_COMPLETED;
+		return 0;
+	default:
+		return -EPROTO;
+	}
+}
+
+static bool finished_badly(enum ipp_job_state s)
+{
+	return s == JOB_ABORTED || s == JOB_CANCELED;
+}
+
 int ipp_printer_job_state(struct ipp_printer *p, int job_id, enum ipp_job_state *ret)
 {
 	static const char *const attrs[] = { "job-state", "job-state-reasons" };
@@ -256,28 +335,117 @@ int ipp_printer_job_state(struct ipp_printer *p, int job_id, enum ipp_job_state 
 		return exchange_failed(p);
 	}
 	a = ippFindAttribute(resp, "job-state", IPP_TAG_ENUM);
-	switch (a ? ippGetInteger(a, 0) : 0) {
-	case IPP_JSTATE_PENDING:
-	case IPP_JSTATE_HELD:
-		*ret = JOB_QUEUED;
-		break;
-	case IPP_JSTATE_PROCESSING:
-	case IPP_JSTATE_STOPPED:
-		*ret = JOB_PROCESSING;
-		break;
-	case IPP_JSTATE_CANCELED:
-		*ret = JOB_CANCELED;
-		break;
-	case IPP_JSTATE_ABORTED:
-		*ret = JOB_ABORTED;
-		break;
-	case IPP_JSTATE_COMPLETED:
-		*ret = JOB_COMPLETED;
-		break;
-	default:
-		r = -EPROTO;
-		break;
+	r = map_job_state(a ? ippGetInteger(a, 0) : 0, ret);
+	ippDelete(resp);
+	return r;
+}
+
+int ipp_printer_find_job(struct ipp_printer *p, const char *job_name, int *job_id,
+			 enum ipp_job_state *state)
+{
+	static const char *const attrs[] = { "job-id", "job-name", "job-state" };
+	int best_id = 0, r;
+	enum ipp_job_state best = JOB_ABORTED;
+	ipp_t *req, *resp;
+
+	r = ensure_connected(p);
+	if (r < 0)
+		return r;
+	req = ippNewRequest(IPP_OP_GET_JOBS);
+	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, p->uri);
+	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL,
+		     cupsUser());
+	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", NULL, "all");
+	ippAddStrings(req, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "requested-attributes",
+		      (int)ARRAY_SIZE(attrs), NULL, attrs);
+	resp = cupsDoRequest(p->http, req, p->resource);
+	if (!resp || cupsLastError() > IPP_STATUS_OK_CONFLICTING) {
+		ippDelete(resp);
+		return exchange_failed(p);
+	}
+	/* One job per group of job attributes: job-id, job-name and job-state come in any order. */
+	for (ipp_attribute_t *a = ippFirstAttribute(resp); a;) {
+		const char *name = NULL;
+		int id = 0, st = 0;
+		enum ipp_job_state js;
+
+		while (a && ippGetGroupTag(a) != IPP_TAG_JOB)
+			a = ippNextAttribute(resp);
+		for (; a && ippGetGroupTag(a) == IPP_TAG_JOB; a = ippNextAttribute(resp)) {
+			const char *an = ippGetName(a);
+
+			if (!an)
+				continue;
+			if (strcmp(an, "job-id") == 0)
+				id = ippGetInteger(a, 0);
+			else if (strcmp(an, "job-name") == 0)
+				name = ippGetString(a, 0, NULL);
+			else if (strcmp(an, "job-state") == 0)
+				st = ippGetInteger(a, 0);
+		}
+		/* a is now the separator before the next job (or NULL). */
+		if (!name || id <= 0 || strcmp(name, job_name) != 0 || map_job_state(st, &js) < 0)
+			continue;
+		if (!best_id || (finished_badly(best) && !finished_badly(js)) ||
+		    (finished_badly(best) == finished_badly(js) && id > best_id)) {
+			best_id = id;
+			best = js;
+		}
 	}
 	ippDelete(resp);
+	if (!best_id)
+		return 0;
+	*job_id = best_id;
+	*state = best;
+	return 1;
+}
+
+int ipp_printer_cancel(struct ipp_printer *p, int job_id)
+{
+	ipp_t *req;
+	int r;
+
+	r = ensure_connected(p);
+	if (r < 0)
+		return r;
+	req = ippNewRequest(IPP_OP_CANCEL_JOB);
+	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, p->uri);
+	ippAddInteger(req, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", job_id);
+	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL,
+		     cupsUser());
+	ippDelete(cupsDoRequest(p->http, req, p->resource));
+	if (cupsLastError() > IPP_STATUS_OK_CONFLICTING)
+		return cupsLastError() == IPP_STATUS_ERROR_NOT_POSSIBLE ? -ENOENT
+									: exchange_failed(p);
+	return 0;
+}
+
+/* Send a printer operation OP with no arguments. */
+static int printer_op(struct ipp_printer *p, ipp_op_t op)
+{
+	ipp_t *req = ippNewRequest(op);
+	ipp_status_t st;
+
+	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, p->uri);
+	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL,
+		     cupsUser());
+	ippDelete(cupsDoRequest(p->http, req, p->resource));
+	st = cupsLastError();
+	if (st == IPP_STATUS_ERROR_FORBIDDEN || st == IPP_STATUS_ERROR_NOT_AUTHORIZED ||
+	    st == IPP_STATUS_ERROR_NOT_AUTHENTICATED)
+		return -EPERM;
+	return st > IPP_STATUS_OK_CONFLICTING ? exchange_failed(p) : 0;
+}
+
+int ipp_printer_resume(struct ipp_printer *p)
+{
+	int r;
+
+	r = ensure_connected(p);
+	if (r < 0)
+		return r;
+	r = printer_op(p, IPP_OP_RESUME_PRINTER);
+	if (r == 0 && strstr(p->destination, "://") == NULL)
+		r = printer_op(p, IPP_OP_CUPS_ACCEPT_JOBS);
 	return r;
 }

@@ -25,6 +25,9 @@ struct ipp_status {
 	char message[257];
 	char reasons[IPP_REASONS_MAX][64]; /* printer-state-reasons other than "none" */
 	int nreasons;
+	int marker_level; /* lowest of marker-levels in percent, -1 when not reported */
+	int media_left;	  /* sheets in the first tray that reports a level, -1 when unknown */
+	bool accepting;	  /* printer-is-accepting-jobs */
 };
 
 enum ipp_job_state {
@@ -52,6 +55,21 @@ int ipp_printer_submit(struct ipp_printer *p, const char *job_name, const char *
 /* Read job JOB_ID's state into *ret. -EHOSTDOWN when unreachable, -ENOENT when the printer
  * does not know the job. */
 int ipp_printer_job_state(struct ipp_printer *p, int job_id, enum ipp_job_state *ret);
+
+/* Look for a job named JOB_NAME among all the printer's jobs, finished ones included, as far
+ * back as the printer keeps them. Jobs that were aborted or canceled are ignored unless nothing
+ * else matches. Returns 1 with *job_id and *state of the newest match, 0 when there is none,
+ * -EHOSTDOWN when unreachable, or -EIO. */
+int ipp_printer_find_job(struct ipp_printer *p, const char *job_name, int *job_id,
+			 enum ipp_job_state *state);
+
+/* Cancel job JOB_ID. Returns 0, -ENOENT if the printer does not know it (or it is finished),
+ * -EHOSTDOWN or -EIO. */
+int ipp_printer_cancel(struct ipp_printer *p, int job_id);
+
+/* Resume a stopped queue and make it accept jobs again (IPP Resume-Printer, then
+ * CUPS-Accept-Jobs on a CUPS queue). Returns 0, -EPERM when not authorized, -EHOSTDOWN, -EIO. */
+int ipp_printer_resume(struct ipp_printer *p);
 
 /* The printer URI in use (for messages). */
 const char *ipp_printer_uri(const struct ipp_printer *p);

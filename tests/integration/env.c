@@ -5,6 +5,7 @@
 #include "harness.h"
 
 #include <arpa/inet.h>
+#include <cups/cups.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -256,6 +257,7 @@ void env_stop(struct env *e)
 	for (size_t i = 0; i < sizeof(e->daemons) / sizeof(e->daemons[0]); i++)
 		if (e->daemons[i] > 0)
 			env_kill_daemon(e, e->daemons[i], SIGKILL);
+	env_cupsd_stop(e);
 	env_printer_stop(e);
 	env_broker_stop(e, SIGTERM);
 	if (e->dir[0] && !getenv("KEEP_TEST_DIR")) {
@@ -618,4 +620,87 @@ json_object *tclient_request(struct tclient *c, const char *command, const char 
 	o = json_tokener_parse(t->payload);
 	tmsg_free(t);
 	return o;
+}
+
+int env_printer_control(struct env *e, const char *name, const char *text)
+{
+	char path[400];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", e->printer_dir, name);
+	if (!text)
+		return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+int env_printer_media(struct env *e, int sheets)
+{
+	char uri[256];
+	http_t *http;
+	http_status_t st;
+
+	http = httpConnect2("localhost", e->printer_port, NULL, AF_UNSPEC,
+			    HTTP_ENCRYPTION_IF_REQUESTED, 1, 5000, NULL);
+	if (!http)
+		return -1;
+	snprintf(uri, sizeof(uri),
+		 "/media?size1=na_letter_8.5x11in&type1=stationery&level1=%d"
+		 "&size3=na_number-10_4.125x9.5in&type3=envelope&level3=25",
+		 sheets);
+	httpClearFields(http);
+	if (httpGet(http, uri) == 0) {
+		while ((st = httpUpdate(http)) == HTTP_STATUS_CONTINUE)
+			;
+		httpFlush(http);
+	} else {
+		st = HTTP_STATUS_ERROR;
+	}
+	httpClose(http);
+	return st == HTTP_STATUS_OK ? 0 : -1;
+}
+
+int env_cupsd_start(struct env *e)
+{
+	char script[PATH_MAX], port[16], uri[128], dir[340], server[64], line[256] = "";
+	int p[2];
+	FILE *f;
+
+	if (!realpath("scripts/private-cupsd", script))
+		return test_fail(__FILE__, __LINE__, "scripts/private-cupsd not found"), -1;
+	e->cupsd_port = free_port();
+	snprintf(port, sizeof(port), "%d", e->cupsd_port);
+	snprintf(uri, sizeof(uri), "ipp://localhost:%d/ipp/print", e->printer_port);
+	snprintf(dir, sizeof(dir), "%s/cupsd", e->dir);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return test_fail(__FILE__, __LINE__, "pipe"), -1;
+	e->cupsd = fork();
+	if (e->cupsd == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		execl(script, script, dir, port, uri, "booth", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	f = fdopen(p[0], "r");
+	if (!f || !fgets(line, sizeof(line), f) || strncmp(line, "ready ", 6) != 0) {
+		if (f)
+			fclose(f);
+		env_cupsd_stop(e);
+		return test_fail(__FILE__, __LINE__, "the private cupsd did not start"), -1;
+	}
+	fclose(f);
+	snprintf(server, sizeof(server), "127.0.0.1:%d", e->cupsd_port);
+	setenv("CUPS_SERVER", server, 1);
+	return 0;
+}
+
+void env_cupsd_stop(struct env *e)
+{
+	if (e->cupsd > 0)
+		env_kill(e->cupsd, SIGTERM);
+	e->cupsd = 0;
+	unsetenv("CUPS_SERVER");
 }

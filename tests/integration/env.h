@@ -22,6 +22,8 @@ struct env {
 	pid_t printer;	       /* scripts/virtual-printer, once started */
 	char printer_dir[320]; /* its spool; received documents in received/ */
 	pid_t daemons[16];     /* started with env_spawn(), killed by env_stop() */
+	int cupsd_port;	       /* the private cupsd's, once started */
+	pid_t cupsd;
 };
 
 /* Make a directory, credentials, broker config and booth.conf (KEEPALIVE seconds), and start
@@ -42,6 +44,18 @@ int env_printer_start(struct env *e);
 void env_printer_stop(struct env *e);
 /* How many documents the printer received so far. */
 int env_printer_received(struct env *e);
+/* Write TEXT to the virtual printer's control file NAME ("fault": abort jobs raising that state
+ * reason; "delay": seconds each job takes), or remove it when TEXT is NULL. */
+int env_printer_control(struct env *e, const char *name, const char *text);
+/* Set the sheets in the virtual printer's main tray through its /media web form (0 raises
+ * media-empty). Returns 0 or -1. */
+int env_printer_media(struct env *e, int sheets);
+/* Start a private cupsd (scripts/private-cupsd) with a queue named "booth" pointing at the
+ * virtual printer, and point libcups at it (CUPS_SERVER, inherited by daemons started after).
+ * Returns 0 or -1 (and the test fails). */
+int env_cupsd_start(struct env *e);
+/* Stop it (SIGTERM, reaped). env_stop() does this too. */
+void env_cupsd_stop(struct env *e);
 /* Stop the broker with SIG and reap it. */
 void env_broker_stop(struct env *e, int sig);
 

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/* Whole guest sessions driven through booth-ui's touch input (headless, taps injected on the
+ * test input topic) against the real broker, boothd, the simulated camera, booth-printer and
+ * the virtual printer; and test input ignored unless the config enables it. */
+#include "canvas.h"
+#include "env.h"
+#include "harness.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define T(x) "booth/" ENV_BOOTH "/" x
+#define W    640
+#define H    400
+
+static struct env env;
+static char shots[128];
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+/* Wait for ui/state showing SCREEN (and LANG if not NULL); with SETTLE, it must also stay so
+ * for 700 ms (at start-up the screen changes as the daemons come up one by one). */
+static bool wait_screen_ex(struct tclient *c, const char *screen, const char *lang, int ms,
+			   bool settle)
+{
+	long long deadline = env_ms() + ms, since = 0;
+	bool match = false;
+
+	while (env_ms() < deadline) {
+		struct tmsg *m = tclient_wait(c, T("ui/state"), 100);
+		json_object *o;
+
+		if (!m) {
+			if (match && (!settle || env_ms() - since >= 700))
+				return true;
+			continue;
+		}
+		o = json_tokener_parse(m->payload);
+		tmsg_free(m);
+		match = o && strcmp(json_object_get_string(get(o, "screen")), screen) == 0 &&
+			(!lang || strcmp(json_object_get_string(get(o, "language")), lang) == 0);
+		since = env_ms();
+		json_object_put(o);
+		if (match && !settle)
+			return true;
+	}
+	return false;
+}
+
+static bool wait_screen(struct tclient *c, const char *screen, const char *lang, int ms)
+{
+	return wait_screen_ex(c, screen, lang, ms, false);
+}
+
+static void tap(struct tclient *c, int x, int y)
+{
+	char buf[64];
+	int n = snprintf(buf, sizeof(buf), "{\"x\":%d,\"y\":%d}", x, y);
+
+	CHECK_INT(tclient_publish(c, T("ui/test_input"), buf, n, NULL, NULL), ==, 0);
+}
+
+/* Ask for a screenshot NAME and read it back; NULL if it did not appear within 5 s. */
+static struct canvas *screenshot(struct tclient *c, const char *name)
+{
+	char buf[128], path[256];
+	struct canvas *img = NULL;
+	long long deadline = env_ms() + 5000;
+	int n = snprintf(buf, sizeof(buf), "{\"screenshot\":\"%s\"}", name);
+
+	snprintf(path, sizeof(path), "%s/%s.png", shots, name);
+	unlink(path);
+	if (tclient_publish(c, T("ui/test_input"), buf, n, NULL, NULL) != 0)
+		return NULL;
+	while (env_ms() < deadline && canvas_read_png(path, &img) < 0)
+		usleep(50000);
+	return img;
+}
+
+static json_object *wait_event(struct tclient *c, const char *filter, int ms)
+{
+	struct tmsg *m = tclient_wait(c, filter, ms);
+	json_object *o = m ? json_tokener_parse(m->payload) : NULL;
+
+	tmsg_free(m);
+	return o;
+}
+
+static bool start_booth(pid_t pids[4], bool test_input)
+{
+	char extra[512];
+
+	snprintf(shots, sizeof(shots), "/tmp/booth-ui-test-%d", (int)getpid());
+	snprintf(extra, sizeof(extra),
+		 "[boothd]\nlayout = 4x6-two-strips\n"
+		 "[ui]\nbackend = headless\nwidth = %d\nheight = %d\ntest_input = %s\n"
+		 "screenshot_dir = %s\n",
+		 W, H, test_input ? "yes" : "no", shots);
+	if (env_start_conf(&env, 5, extra) < 0 || env_printer_start(&env) < 0)
+		return false;
+	pids[0] = env_spawn(&env, "booth-printer");
+	pids[1] = env_spawn(&env, "booth-camera");
+	pids[2] = env_spawn(&env, "boothd");
+	pids[3] = env_spawn(&env, "booth-ui");
+	return true;
+}
+
+static void stop_booth(pid_t pids[4])
+{
+	char cmd[200];
+
+	for (int i = 3; i >= 0; i--) {
+		CHECK_MSG(env_alive(pids[i]), "daemon %d died", i);
+		env_kill_daemon(&env, pids[i], SIGTERM);
+	}
+	env_stop(&env);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", shots);
+	CHECK_INT(system(cmd), ==, 0);
+}
+
+/* One session from the attract screen (shown now) to review; returns the review screenshot. */
+static struct canvas *to_review(struct tclient *owner)
+{
+	tap(owner, W / 2, H / 2);
+	if (!wait_screen(owner, "review", NULL, 60000))
+		return NULL;
+	return screenshot(owner, "review");
+}
+
+static void sessions(struct tclient *owner)
+{
+	struct canvas *img, *golden = NULL;
+	json_object *o;
+	long long deadline;
+
+	REQUIRE(owner);
+	tclient_subscribe(owner, T("ui/state"));
+	tclient_subscribe(owner, T("events/session_ended"));
+
+	/* The attract screen, switched to Chinese by its language button, looks like its golden. */
+	REQUIRE(wait_screen_ex(owner, "attract", "en", 20000, true));
+	tap(owner, W * 85 / 100, H * 9 / 10);
+	CHECK(wait_screen(owner, "attract", "zh", 5000));
+	img = screenshot(owner, "attract-zh");
+	REQUIRE(img);
+	CHECK_INT(img->w, ==, W);
+	CHECK_INT(img->h, ==, H);
+	REQUIRE(canvas_read_png("tests/golden/ui-attract-zh.png", &golden) == 0);
+	CHECK_MSG(canvas_diff(img, golden, 40) < 0.004, "the attract screen differs: %.4f",
+		  canvas_diff(img, golden, 40));
+	canvas_free(img);
+	canvas_free(golden);
+	tap(owner, W * 85 / 100, H * 9 / 10);
+	CHECK(wait_screen(owner, "attract", "en", 5000));
+
+	/* A guest taps, is counted down, photographed, reviews the strip and taps Print. */
+	img = to_review(owner);
+	REQUIRE(img);
+	{
+		/* The strip is shown: the middle of its box is not the empty box's grey. */
+		const uint8_t *p = img->rgb + ((size_t)(H / 2) * W + (size_t)(W / 4)) * 3;
+
+		CHECK(!(p[0] == 90 && p[1] == 96 && p[2] == 116));
+	}
+	canvas_free(img);
+	tap(owner, W * 3 / 4, H * 29 / 100);
+	o = wait_event(owner, T("events/session_ended"), 20000);
+	REQUIRE(o);
+	CHECK_STR(json_object_get_string(get(o, "outcome")), "printed");
+	json_object_put(o);
+	CHECK(wait_screen(owner, "attract", NULL, 20000));
+	deadline = env_ms() + 30000;
+	while (env_ms() < deadline && env_printer_received(&env) < 1)
+		usleep(100000);
+	CHECK_INT(env_printer_received(&env), ==, 1);
+
+	/* The next guest does not keep the photos. */
+	img = to_review(owner);
+	REQUIRE(img);
+	canvas_free(img);
+	tap(owner, W * 3 / 4, H * 72 / 100);
+	o = wait_event(owner, T("events/session_ended"), 20000);
+	REQUIRE(o);
+	CHECK_STR(json_object_get_string(get(o, "outcome")), "deleted");
+	json_object_put(o);
+	CHECK(wait_screen(owner, "attract", NULL, 20000));
+	usleep(500000);
+	CHECK_INT(env_printer_received(&env), ==, 1);
+}
+
+static void test_session_by_touch(void)
+{
+	struct tclient *owner;
+	pid_t pids[4];
+
+	REQUIRE(start_booth(pids, true));
+	owner = tclient_new(&env, "owner", NULL, true, NULL);
+	sessions(owner);
+	tclient_free(owner);
+	stop_booth(pids);
+}
+
+/* With test_input off, booth-ui does not act on the test topic at all. */
+static void test_input_off(void)
+{
+	struct tclient *owner;
+	struct canvas *img;
+	pid_t pids[4];
+
+	REQUIRE(start_booth(pids, false));
+	owner = tclient_new(&env, "owner", NULL, true, NULL);
+	REQUIRE(owner);
+	tclient_subscribe(owner, T("ui/state"));
+	CHECK(wait_screen_ex(owner, "attract", NULL, 20000, true));
+	tap(owner, W / 2, H / 2);
+	img = screenshot(owner, "off");
+	CHECK(img == NULL);
+	canvas_free(img);
+	CHECK(!wait_screen(owner, "countdown", NULL, 2000));
+	tclient_free(owner);
+	stop_booth(pids);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct test tests[] = {
+		{ "session_by_touch", test_session_by_touch },
+		{ "input_off", test_input_off },
+		{ NULL, NULL },
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return test_main(argc, argv, tests);
+}

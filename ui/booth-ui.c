@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/* booth-ui: every screen a guest sees, drawn from what the bus says, and the guest's taps and
+ * keys turned into session commands. */
+#include "boothconf.h"
+#include "bus.h"
+#include "canvas.h"
+#include "codec.h"
+#include "display.h"
+#include "input.h"
+#include "log.h"
+#include "loop.h"
+#include "preview-client.h"
+#include "screen.h"
+#include "util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How often time-driven text (the countdown digit, the review's seconds) is brought up to date. */
+#define TICK_USEC 100000
+
+struct ui {
+	struct booth_config cfg;
+	struct loop *loop;
+	struct bus *bus;
+	struct display *display;
+	struct preview_client *preview;
+	struct input *input;
+	struct canvas *canvas;
+	struct ui_model model;
+	struct ui_status status;
+	enum ui_screen screen;
+	bool published;	   /* ui/state says the current screen and language */
+	bool dirty;	   /* the screen must be drawn again */
+	uint64_t deadline; /* when the session's phase ends (monotonic usec), 0 = never */
+	char strip_path[4096];
+	struct canvas *strip;
+	struct ui_target targets[UI_MAX_TARGETS];
+	int ntargets;
+	bool warned_test_input;
+};
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+static void copy_string(char *dst, size_t n, json_object *v)
+{
+	strscpy(dst, json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "", n);
+}
+
+static void publish_state(struct ui *u)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o)
+		return;
+	json_object_object_add(o, "screen", json_object_new_string(screen_name(u->screen)));
+	json_object_object_add(o, "language", json_object_new_string(ui_lang_name(u->model.lang)));
+	json_object_object_add(o, "frames", json_object_new_int64((int64_t)u->display->frames));
+	if (bus_publish(u->bus, "booth/{booth}/ui/state", o) == 0)
+		u->published = true;
+	json_object_put(o);
+}
+
+static int seconds_left(const struct ui *u)
+{
+	uint64_t now = now_usec();
+
+	if (!u->deadline || now >= u->deadline)
+		return 0;
+	return (int)((u->deadline - now + 999999) / 1000000);
+}
+
+/* Draw the screen the model calls for and present it. */
+static void redraw(struct ui *u)
+{
+	enum ui_screen s;
+	int r;
+
+	u->model.seconds_left = seconds_left(u);
+	u->model.attention = screen_attention(&u->status);
+	u->model.strip = u->strip;
+	u->model.preview = preview_client_frame(u->preview);
+	s = screen_pick(&u->model);
+	if (s != u->screen)
+		u->published = false;
+	u->screen = s;
+	r = screen_draw(u->canvas, s, &u->model, u->targets, &u->ntargets);
+	if (r < 0)
+		log_warning_errno(r, "Some text of the %s screen could not be drawn: %m",
+				  screen_name(s));
+	r = display_present(u->display, u->canvas);
+	if (r < 0 && r != -EBUSY)
+		log_warning_errno(r, "Cannot show the %s screen: %m", screen_name(s));
+	u->dirty = false;
+	if (!u->published && bus_connected(u->bus))
+		publish_state(u);
+}
+
+static void on_prepare(void *userdata)
+{
+	struct ui *u = userdata;
+
+	if (u->dirty)
+		redraw(u);
+}
+
+static int on_tick(struct loop_source *s, void *userdata)
+{
+	struct ui *u = userdata;
+
+	(void)s;
+	if (u->model.seconds_left != seconds_left(u))
+		u->dirty = true;
+	return 0;
+}
+
+static void on_preview_frame(void *userdata)
+{
+	struct ui *u = userdata;
+
+	/* Frames matter only while the preview is on screen; the camera never waits for us. */
+	if (u->screen == SCREEN_COUNTDOWN)
+		u->dirty = true;
+}
+
+static void load_strip(struct ui *u, const char *path)
+{
+	int r;
+
+	if (strcmp(path, u->strip_path) == 0)
+		return;
+	u->strip = canvas_free(u->strip);
+	strscpy(u->strip_path, path, sizeof(u->strip_path));
+	if (!*path)
+		return;
+	r = canvas_read_jpeg(path, u->canvas->w / 2, u->canvas->h, &u->strip);
+	if (r < 0)
+		log_warning_errno(r, "Cannot show the strip %s: %m", path);
+}
+
+static void on_session_state(struct ui *u, json_object *o)
+{
+	json_object *strip = get(o, "strip");
+	int64_t remaining = json_object_get_int64(get(o, "remaining_ms"));
+	char phase[16];
+
+	copy_string(phase, sizeof(phase), get(o, "phase"));
+	/* A new session starts in the language of the attract screen it left from; back at idle
+	 * nothing changes. */
+	strscpy(u->model.phase, phase, sizeof(u->model.phase));
+	u->model.shot = json_object_get_int(get(o, "shot"));
+	u->model.shots = json_object_get_int(get(o, "shots"));
+	u->deadline = remaining > 0 ? now_usec() + (uint64_t)remaining * 1000 : 0;
+	load_strip(u, json_object_is_type(strip, json_type_string) ? json_object_get_string(strip)
+								   : "");
+}
+
+static bool has_reason(json_object *reasons, const char *prefix)
+{
+	size_t n = json_object_is_type(reasons, json_type_array) ? json_object_array_length(reasons)
+								 : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *r = json_object_get_string(json_object_array_get_idx(reasons, i));
+
+		if (r && strncmp(r, prefix, strlen(prefix)) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void do_action(struct ui *u, enum ui_action a)
+{
+	const char *name = screen_action_name(a);
+	json_object *o;
+
+	if (a == ACT_LANGUAGE) {
+		u->model.lang = u->model.lang == UI_LANG_EN ? UI_LANG_ZH : UI_LANG_EN;
+		u->published = false;
+		u->dirty = true;
+		return;
+	}
+	if (!name)
+		return;
+	o = json_object_new_object();
+	if (!o)
+		return;
+	json_object_object_add(o, "action", json_object_new_string(name));
+	if (bus_publish(u->bus, "booth/{booth}/session/command", o) < 0)
+		log_warning("Cannot send '%s' to boothd now", name);
+	else
+		log_debug("Guest chose '%s' on the %s screen", name, screen_name(u->screen));
+	json_object_put(o);
+}
+
+/* A tap at canvas point (X, Y), from the touch screen, a click or the test topic. */
+static void tap_at(struct ui *u, int x, int y)
+{
+	/* Act on what the guest sees: draw pending changes first, so targets are current. */
+	if (u->dirty)
+		redraw(u);
+	do_action(u, screen_hit(u->targets, u->ntargets, x, y));
+}
+
+static void key_press(struct ui *u, const char *key)
+{
+	if (u->dirty)
+		redraw(u);
+	do_action(u, screen_key(u->screen, key));
+}
+
+static void on_input_tap(int px, int py, void *userdata)
+{
+	struct ui *u = userdata;
+	int x, y;
+
+	display_to_canvas(u->display, px, py, &x, &y);
+	tap_at(u, x, y);
+}
+
+static void on_input_key(const char *key, void *userdata)
+{
+	key_press(userdata, key);
+}
+
+static bool valid_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+		      *s == '_'))
+			return false;
+	return true;
+}
+
+static void screenshot(struct ui *u, const char *name)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (!valid_name(name)) {
+		log_warning("Ignoring a screenshot name that is not [a-z0-9_-]: '%s'", name);
+		return;
+	}
+	if (snprintf(path, sizeof(path), "%s/%s.png", u->cfg.ui.screenshot_dir, name) >=
+	    (int)sizeof(path))
+		return;
+	/* The screenshot shows the state as it is now, not as it was last drawn. */
+	redraw(u);
+	r = mkdir_p(u->cfg.ui.screenshot_dir, 0750);
+	if (r >= 0)
+		r = display_screenshot(u->display, path);
+	if (r < 0)
+		log_warning_errno(r, "Cannot write the screenshot %s: %m", path);
+}
+
+static void on_test_input(struct ui *u, json_object *o)
+{
+	json_object *x = get(o, "x"), *y = get(o, "y"), *key = get(o, "key"),
+		    *shot = get(o, "screenshot");
+
+	if (!u->cfg.ui.test_input) {
+		if (!u->warned_test_input)
+			log_debug("Ignoring test input: [ui] test_input is off");
+		u->warned_test_input = true;
+		return;
+	}
+	if (x && y)
+		tap_at(u, json_object_get_int(x), json_object_get_int(y));
+	if (key)
+		key_press(u, json_object_get_string(key));
+	if (shot)
+		screenshot(u, json_object_get_string(shot));
+}
+
+static void on_message(struct bus *b, const char *topic, const void *payload, size_t len,
+		       void *userdata)
+{
+	struct ui *u = userdata;
+	const struct topic_def *t = topic_lookup(bus_booth(b), topic);
+	json_object *o = NULL;
+	char err[256];
+
+	if (!t || codec_parse(t, payload, len, (size_t)u->cfg.mqtt.max_payload, &o, err,
+			      sizeof(err)) < 0) {
+		log_warning("Ignoring a malformed message on %s: %s", topic, t ? err : "unknown");
+		return;
+	}
+	if (strstr(t->pattern, "/ui/test_input")) {
+		on_test_input(u, o);
+		json_object_put(o);
+		return;
+	}
+	if (strstr(t->pattern, "/session/state")) {
+		on_session_state(u, o);
+	} else if (strstr(t->pattern, "/camera/state")) {
+		copy_string(u->status.camera, sizeof(u->status.camera), get(o, "status"));
+	} else if (strstr(t->pattern, "/printer/state")) {
+		copy_string(u->status.printer, sizeof(u->status.printer), get(o, "status"));
+		u->status.paper_out = has_reason(get(o, "reasons"), "media-empty") ||
+				      has_reason(get(o, "reasons"), "media-needed");
+		u->status.ribbon_out = has_reason(get(o, "reasons"), "marker-supply-empty");
+	} else {
+		json_object *ev = get(o, "event");
+
+		copy_string(u->status.booth, sizeof(u->status.booth), get(o, "state"));
+		copy_string(u->model.title, sizeof(u->model.title), ev ? get(ev, "title") : NULL);
+	}
+	u->dirty = true;
+	json_object_put(o);
+}
+
+static void on_connect(struct bus *b, void *userdata)
+{
+	struct ui *u = userdata;
+
+	(void)b;
+	publish_state(u);
+}
+
+static int on_signal(struct loop_source *s, int signo, void *userdata)
+{
+	struct ui *u = userdata;
+
+	(void)s;
+	log_info("Got signal %d, stopping", signo);
+	loop_quit(u->loop, 0);
+	return 0;
+}
+
+static int subscribe_all(struct ui *u)
+{
+	static const char *const topics[] = {
+		"booth/{booth}/session/state",
+		"booth/{booth}/state",
+		"booth/{booth}/camera/state",
+		"booth/{booth}/printer/state",
+	};
+	int r = 0;
+
+	for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]) && r >= 0; i++)
+		r = bus_subscribe(u->bus, topics[i], on_message, u);
+	/* Not even subscribed unless enabled: an owner cannot drive the screen of a real booth. */
+	if (r >= 0 && u->cfg.ui.test_input)
+		r = bus_subscribe(u->bus, "booth/{booth}/ui/test_input", on_message, u);
+	return r;
+}
+
+static int check_config(const struct booth_config *cfg)
+{
+	for (const char *p = cfg->ui.pin; *p; p++)
+		if (*p < '0' || *p > '9')
+			return log_error_errno(-EINVAL, "[ui] pin must be 4-8 digits");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ui u = { .screen = SCREEN_COUNT, .dirty = true };
+	struct booth_credentials cred;
+	char err[CONFIG_ERR_MAX + 64];
+	int r;
+
+	r = boothconf_main(argc, argv, "booth-ui", "The photo booth's screens.", &u.cfg);
+	if (r != 0)
+		return r > 0 ? EXIT_SUCCESS : r == -EINVAL ? 2 : EXIT_FAILURE;
+	signal(SIGPIPE, SIG_IGN);
+	if (check_config(&u.cfg) < 0)
+		return EXIT_FAILURE;
+	u.model.lang = (enum ui_lang)ui_lang_parse(u.cfg.ui.language);
+	strscpy(u.model.phase, "idle", sizeof(u.model.phase));
+	u.status.printing = u.cfg.boothd.printing;
+
+	r = boothconf_credentials(&u.cfg, "ui", &cred, err, sizeof(err));
+	if (r < 0) {
+		log_error("Cannot read the broker credentials: %s", err);
+		return EXIT_FAILURE;
+	}
+	r = loop_new(&u.loop);
+	if (r < 0) {
+		log_error_errno(r, "Cannot create the event loop: %m");
+		goto out;
+	}
+	r = display_new(u.cfg.ui.backend, u.loop, u.cfg.ui.width, u.cfg.ui.height,
+			(int)strtol(u.cfg.ui.rotation, NULL, 10), &u.display);
+	if (r == -EOPNOTSUPP) {
+		log_error("The '%s' display backend is not built in; use backend = headless",
+			  u.cfg.ui.backend);
+		goto out;
+	}
+	if (r < 0) {
+		log_error_errno(r, "Cannot open the '%s' display: %m", u.cfg.ui.backend);
+		goto out;
+	}
+	r = canvas_new(u.display->width, u.display->height, &u.canvas);
+	if (r == 0)
+		r = loop_add_signal(u.loop, SIGTERM, on_signal, &u, NULL);
+	if (r == 0)
+		r = loop_add_signal(u.loop, SIGINT, on_signal, &u, NULL);
+	if (r == 0)
+		r = loop_add_timer(u.loop, TICK_USEC, TICK_USEC, on_tick, &u, NULL);
+	if (r == 0)
+		r = loop_add_prepare(u.loop, on_prepare, &u);
+	if (r == 0)
+		r = preview_client_new(u.loop, u.cfg.camera.preview_socket, on_preview_frame, &u,
+				       &u.preview);
+	if (r == 0)
+		r = bus_new(u.loop, &u.cfg, "ui", &cred, &u.bus);
+	if (r == 0)
+		r = subscribe_all(&u);
+	if (r < 0) {
+		log_error_errno(r, "Cannot start: %m");
+		goto out;
+	}
+	/* Headless has no input devices (tests use the test topic). Without input the booth can
+	 * still show its state, so a failure here is reported, not fatal. */
+	if (strcmp(u.cfg.ui.backend, "headless") != 0) {
+		r = input_new(u.loop, "seat0", u.display->phys_w, u.display->phys_h, on_input_tap,
+			      on_input_key, &u, &u.input);
+		if (r < 0)
+			log_error_errno(r, "Cannot read touch, buttons or keys (libinput): %m");
+	}
+	explicit_bzero(&cred, sizeof(cred));
+	bus_set_connect_handler(u.bus, on_connect, &u);
+	log_info("booth-ui %s on a %dx%d %s display%s", BOOTH_VERSION, u.display->phys_w,
+		 u.display->phys_h, u.display->backend->name,
+		 u.cfg.ui.test_input ? ", obeying test input" : "");
+	r = loop_run(u.loop);
+out:
+	explicit_bzero(&cred, sizeof(cred));
+	u.bus = bus_free(u.bus);
+	u.strip = canvas_free(u.strip);
+	u.preview = preview_client_free(u.preview);
+	u.input = input_free(u.input);
+	u.canvas = canvas_free(u.canvas);
+	u.display = display_free(u.display);
+	u.loop = loop_free(u.loop);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: MIT */
+/* The screens, drawn from the model into a canvas, with their touch targets. */
+#include "screen.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static const uint8_t BG[3] = { 22, 26, 48 };
+static const uint8_t FG[3] = { 255, 255, 255 };
+static const uint8_t DIM[3] = { 190, 196, 220 };
+static const uint8_t ACCENT[3] = { 228, 84, 60 };
+static const uint8_t GREEN[3] = { 40, 160, 90 };
+static const uint8_t BLUE[3] = { 50, 110, 200 };
+static const uint8_t GREY[3] = { 90, 96, 116 };
+static const uint8_t WARN_BG[3] = { 120, 40, 30 };
+
+static const char *const names[SCREEN_COUNT] = {
+	[SCREEN_ATTRACT] = "attract",	  [SCREEN_COUNTDOWN] = "countdown",
+	[SCREEN_FLASH] = "flash",	  [SCREEN_PROCESSING] = "processing",
+	[SCREEN_REVIEW] = "review",	  [SCREEN_PRINTING] = "printing",
+	[SCREEN_DONE] = "done",		  [SCREEN_FAILED] = "failed",
+	[SCREEN_ATTENTION] = "attention",
+};
+
+const char *screen_name(enum ui_screen s)
+{
+	return (unsigned)s < SCREEN_COUNT ? names[s] : "unknown";
+}
+
+enum ui_attention screen_attention(const struct ui_status *st)
+{
+	if (strcmp(st->booth, "paused") == 0)
+		return ATT_PAUSED;
+	if (strcmp(st->camera, "none") == 0 || strcmp(st->camera, "error") == 0)
+		return ATT_CAMERA;
+	if (st->printing && strcmp(st->printer, "none") != 0) {
+		if (st->paper_out)
+			return ATT_PAPER;
+		if (st->ribbon_out)
+			return ATT_RIBBON;
+		if (strcmp(st->printer, "offline") == 0)
+			return ATT_PRINTER_OFFLINE;
+		if (strcmp(st->printer, "stopped") == 0)
+			return ATT_PRINTER_STOPPED;
+	}
+	if (strcmp(st->booth, "attention") == 0)
+		return ATT_OUT_OF_ORDER;
+	return ATT_NONE;
+}
+
+enum ui_screen screen_pick(const struct ui_model *m)
+{
+	static const struct {
+		const char *phase;
+		enum ui_screen screen;
+	} map[] = {
+		{ "countdown", SCREEN_COUNTDOWN }, { "capture", SCREEN_FLASH },
+		{ "compose", SCREEN_PROCESSING },  { "review", SCREEN_REVIEW },
+		{ "print", SCREEN_PRINTING },	   { "done", SCREEN_DONE },
+		{ "error", SCREEN_FAILED },
+	};
+
+	/* A running session keeps its screens; attention waits until the guest is done. */
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(m->phase, map[i].phase) == 0)
+			return map[i].screen;
+	return m->attention != ATT_NONE ? SCREEN_ATTENTION : SCREEN_ATTRACT;
+}
+
+/* A box from fractions of the canvas. */
+static struct layout_px frac(const struct canvas *c, double x0, double y0, double x1, double y1)
+{
+	struct layout_px b = { (int)(x0 * c->w), (int)(y0 * c->h), (int)(x1 * c->w),
+			       (int)(y1 * c->h) };
+	return b;
+}
+
+/* Text centred in BOX at HEIGHT (a share of the box's height); keeps the first error in *R. */
+static void text_in(struct canvas *c, struct layout_px box, double height, const char *s,
+		    const uint8_t color[3], int *r)
+{
+	int bh = box.y1 - box.y0, pad = (int)(bh * (1 - height) / 2);
+	int bw = box.x1 - box.x0, padx = bw / 20;
+	struct layout_px t = { box.x0 + padx, box.y0 + pad, box.x1 - padx, box.y1 - pad };
+	int k = canvas_text(c, &t, s, color, LAYOUT_ALIGN_CENTER);
+
+	if (k < 0 && *r == 0)
+		*r = k;
+}
+
+static void button(struct canvas *c, struct layout_px box, const uint8_t color[3], const char *s,
+		   enum ui_action a, struct ui_target *targets, int *n, int *r)
+{
+	canvas_fill(c, &box, color);
+	text_in(c, box, 0.5, s, FG, r);
+	if (*n < UI_MAX_TARGETS)
+		targets[(*n)++] = (struct ui_target){ box, a };
+}
+
+static void draw_attract(struct canvas *c, const struct ui_model *m, struct ui_target *targets,
+			 int *n, int *r)
+{
+	const char *title = m->title[0] ? m->title : ui_str(m->lang, STR_DEFAULT_TITLE);
+	struct layout_px all = { 0, 0, c->w, c->h };
+	struct layout_px lang = frac(c, 0.74, 0.84, 0.97, 0.96);
+
+	canvas_fill(c, &all, BG);
+	text_in(c, frac(c, 0.05, 0.08, 0.95, 0.26), 0.8, title, FG, r);
+	/* The language switch comes first so that it wins over the full-screen start target. */
+	canvas_fill(c, &lang, GREY);
+	text_in(c, lang, 0.55, ui_str(m->lang, STR_OTHER_LANGUAGE), FG, r);
+	targets[(*n)++] = (struct ui_target){ lang, ACT_LANGUAGE };
+	{
+		struct layout_px b = frac(c, 0.2, 0.38, 0.8, 0.64);
+
+		canvas_fill(c, &b, ACCENT);
+		text_in(c, b, 0.5, ui_str(m->lang, STR_TOUCH_TO_START), FG, r);
+	}
+	text_in(c, frac(c, 0.2, 0.68, 0.8, 0.78), 0.7, ui_str(m->lang, STR_OR_BUTTON), DIM, r);
+	targets[(*n)++] = (struct ui_target){ all, ACT_START };
+}
+
+static void draw_preview(struct canvas *c, const struct ui_model *m, int *r)
+{
+	struct layout_px all = { 0, 0, c->w, c->h };
+
+	if (m->preview && canvas_blit_xrgb(c, &all, m->preview, true) == 0)
+		return;
+	canvas_fill(c, &all, GREY);
+	text_in(c, frac(c, 0.1, 0.78, 0.9, 0.86), 0.8, ui_str(m->lang, STR_NO_PREVIEW), DIM, r);
+}
+
+static void draw_countdown(struct canvas *c, const struct ui_model *m, int *r)
+{
+	struct layout_px top = frac(c, 0, 0, 1, 0.12), mid = frac(c, 0.35, 0.25, 0.65, 0.75);
+	char buf[64], digit[16];
+
+	draw_preview(c, m, r);
+	/* Shaded bands keep the words readable over any picture. */
+	canvas_shade(c, &top, 140, false);
+	ui_str_format(m->lang, STR_PHOTO_N_OF_M, (const int[]){ m->shot, m->shots }, 2, buf,
+		      sizeof(buf));
+	text_in(c, top, 0.7, buf, FG, r);
+	if (m->seconds_left > 0) {
+		canvas_shade(c, &mid, 110, false);
+		snprintf(digit, sizeof(digit), "%d", m->seconds_left);
+		text_in(c, mid, 0.8, digit, FG, r);
+	} else {
+		struct layout_px low = frac(c, 0, 0.86, 1, 1);
+
+		canvas_shade(c, &low, 140, false);
+		text_in(c, low, 0.7, ui_str(m->lang, STR_LOOK_HERE), FG, r);
+	}
+}
+
+static void draw_message(struct canvas *c, const uint8_t bg[3], const char *big, const char *sub,
+			 int *r)
+{
+	struct layout_px all = { 0, 0, c->w, c->h };
+
+	canvas_fill(c, &all, bg);
+	text_in(c, frac(c, 0.05, 0.3, 0.95, 0.5), 0.8, big, FG, r);
+	if (sub)
+		text_in(c, frac(c, 0.1, 0.56, 0.9, 0.66), 0.8, sub, DIM, r);
+}
+
+static void draw_review(struct canvas *c, const struct ui_model *m, struct ui_target *targets,
+			int *n, int *r)
+{
+	struct layout_px all = { 0, 0, c->w, c->h }, strip, title, b[3], left;
+	bool portrait = c->h > c->w;
+	char buf[64];
+
+	canvas_fill(c, &all, BG);
+	if (portrait) {
+		title = frac(c, 0.05, 0.02, 0.95, 0.08);
+		strip = frac(c, 0.1, 0.09, 0.9, 0.55);
+		b[0] = frac(c, 0.08, 0.58, 0.92, 0.69);
+		b[1] = frac(c, 0.08, 0.715, 0.92, 0.805);
+		b[2] = frac(c, 0.08, 0.83, 0.92, 0.92);
+		left = frac(c, 0.1, 0.935, 0.9, 0.98);
+	} else {
+		title = frac(c, 0.52, 0.04, 0.98, 0.14);
+		strip = frac(c, 0.03, 0.04, 0.49, 0.96);
+		b[0] = frac(c, 0.54, 0.18, 0.96, 0.40);
+		b[1] = frac(c, 0.54, 0.44, 0.96, 0.60);
+		b[2] = frac(c, 0.54, 0.64, 0.96, 0.80);
+		left = frac(c, 0.54, 0.85, 0.96, 0.94);
+	}
+	text_in(c, title, 0.8, ui_str(m->lang, STR_REVIEW_TITLE), FG, r);
+	canvas_fill(c, &strip, GREY);
+	if (m->strip)
+		canvas_blit_rgb_fit(c, &strip, m->strip->rgb, m->strip->w, m->strip->h);
+	button(c, b[0], GREEN, ui_str(m->lang, STR_PRINT), ACT_PRINT, targets, n, r);
+	button(c, b[1], BLUE, ui_str(m->lang, STR_RETAKE), ACT_RETAKE, targets, n, r);
+	button(c, b[2], GREY, ui_str(m->lang, STR_DISCARD), ACT_DISCARD, targets, n, r);
+	if (m->seconds_left > 0) {
+		ui_str_format(m->lang, STR_REVIEW_SECONDS, &m->seconds_left, 1, buf, sizeof(buf));
+		text_in(c, left, 0.8, buf, DIM, r);
+	}
+}
+
+static enum ui_str attention_str(enum ui_attention a)
+{
+	switch (a) {
+	case ATT_PAPER:
+		return STR_ATT_PAPER;
+	case ATT_RIBBON:
+		return STR_ATT_RIBBON;
+	case ATT_PRINTER_OFFLINE:
+		return STR_ATT_PRINTER_OFFLINE;
+	case ATT_PRINTER_STOPPED:
+		return STR_ATT_PRINTER_STOPPED;
+	case ATT_CAMERA:
+		return STR_ATT_CAMERA;
+	case ATT_DISK:
+		return STR_ATT_DISK;
+	case ATT_PAUSED:
+		return STR_ATT_PAUSED;
+	default:
+		return STR_ATT_OUT_OF_ORDER;
+	}
+}
+
+int screen_draw(struct canvas *c, enum ui_screen s, const struct ui_model *m,
+		struct ui_target *targets, int *n)
+{
+	struct layout_px all = { 0, 0, c->w, c->h };
+	int r = 0;
+
+	*n = 0;
+	switch (s) {
+	case SCREEN_ATTRACT:
+		draw_attract(c, m, targets, n, &r);
+		break;
+	case SCREEN_COUNTDOWN:
+		draw_countdown(c, m, &r);
+		break;
+	case SCREEN_FLASH:
+		canvas_fill(c, &all, FG);
+		text_in(c, frac(c, 0.1, 0.4, 0.9, 0.6), 0.8, ui_str(m->lang, STR_SMILE), GREY, &r);
+		break;
+	case SCREEN_PROCESSING:
+		draw_message(c, BG, ui_str(m->lang, STR_PROCESSING),
+			     ui_str(m->lang, STR_PROCESSING_SUB), &r);
+		break;
+	case SCREEN_REVIEW:
+		draw_review(c, m, targets, n, &r);
+		break;
+	case SCREEN_PRINTING:
+		draw_message(c, BG, ui_str(m->lang, STR_PRINTING),
+			     ui_str(m->lang, STR_PRINTING_SUB), &r);
+		break;
+	case SCREEN_DONE:
+		draw_message(c, BG, ui_str(m->lang, STR_DONE), ui_str(m->lang, STR_DONE_SUB), &r);
+		break;
+	case SCREEN_FAILED:
+		draw_message(c, WARN_BG, ui_str(m->lang, STR_FAILED),
+			     ui_str(m->lang, STR_FAILED_SUB), &r);
+		break;
+	case SCREEN_ATTENTION:
+	default:
+		draw_message(c, WARN_BG, ui_str(m->lang, attention_str(m->attention)),
+			     ui_str(m->lang, STR_ATT_SUB), &r);
+		break;
+	}
+	return r;
+}
+
+enum ui_action screen_hit(const struct ui_target *targets, int n, int x, int y)
+{
+	for (int i = 0; i < n; i++)
+		if (x >= targets[i].box.x0 && x < targets[i].box.x1 && y >= targets[i].box.y0 &&
+		    y < targets[i].box.y1)
+			return targets[i].action;
+	return ACT_NONE;
+}
+
+enum ui_action screen_key(enum ui_screen s, const char *key)
+{
+	bool enter = strcmp(key, "enter") == 0 || strcmp(key, "space") == 0;
+	bool back = strcmp(key, "escape") == 0;
+
+	switch (s) {
+	case SCREEN_ATTRACT:
+		if (enter)
+			return ACT_START;
+		if (strcmp(key, "l") == 0)
+			return ACT_LANGUAGE;
+		return ACT_NONE;
+	case SCREEN_REVIEW:
+		if (enter || strcmp(key, "1") == 0)
+			return ACT_PRINT;
+		if (strcmp(key, "2") == 0)
+			return ACT_RETAKE;
+		if (back || strcmp(key, "3") == 0)
+			return ACT_DISCARD;
+		return ACT_NONE;
+	case SCREEN_COUNTDOWN:
+		return back ? ACT_CANCEL : ACT_NONE;
+	default:
+		return ACT_NONE;
+	}
+}
+
+const char *screen_action_name(enum ui_action a)
+{
+	switch (a) {
+	case ACT_START:
+		return "start";
+	case ACT_PRINT:
+		return "print";
+	case ACT_RETAKE:
+		return "retake";
+	case ACT_DISCARD:
+		return "discard";
+	case ACT_CANCEL:
+		return "cancel";
+	default:
+		return NULL;
+	}
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* The screens: which one the booth's state calls for, and drawing it with its touch targets.
+ * Pure drawing into a canvas, no I/O, so every screen is tested headless against a golden PNG. */
+#ifndef BOOTH_UI_SCREEN_H
+#define BOOTH_UI_SCREEN_H
+
+#include "canvas.h"
+#include "strings.h"
+
+#include <stdbool.h>
+
+enum ui_screen {
+	SCREEN_ATTRACT,
+	SCREEN_COUNTDOWN, /* live preview with the countdown over it */
+	SCREEN_FLASH,	  /* capture: the screen turns white */
+	SCREEN_PROCESSING,
+	SCREEN_REVIEW,
+	SCREEN_PRINTING,
+	SCREEN_DONE,
+	SCREEN_FAILED,
+	SCREEN_ATTENTION,
+	SCREEN_COUNT,
+};
+
+/* Why the booth cannot take guests (SCREEN_ATTENTION). */
+enum ui_attention {
+	ATT_NONE,
+	ATT_PAPER,
+	ATT_RIBBON,
+	ATT_PRINTER_OFFLINE,
+	ATT_PRINTER_STOPPED,
+	ATT_CAMERA,
+	ATT_DISK,
+	ATT_PAUSED,
+	ATT_OUT_OF_ORDER,
+};
+
+/* What a touch or a key asks for. */
+enum ui_action {
+	ACT_NONE,
+	ACT_START,
+	ACT_PRINT,
+	ACT_RETAKE,
+	ACT_DISCARD,
+	ACT_CANCEL,
+	ACT_LANGUAGE, /* switch between English and Chinese (handled by booth-ui itself) */
+};
+
+/* Everything a screen shows, gathered from the bus by booth-ui. */
+struct ui_model {
+	enum ui_lang lang;
+	char title[81];	  /* the running event's title; empty: the default */
+	char phase[16];	  /* session/state phase: idle, countdown, capture, ... */
+	int shot, shots;  /* session/state */
+	int seconds_left; /* countdown digit or review time left, rounded up */
+	enum ui_attention attention;
+	const struct canvas_xrgb *preview; /* the newest camera frame, or NULL */
+	const struct canvas *strip;	   /* the composed strip (review), or NULL */
+};
+
+#define UI_MAX_TARGETS 8
+
+/* A touch target: BOX on the (unrotated) canvas, and what touching it does. */
+struct ui_target {
+	struct layout_px box;
+	enum ui_action action;
+};
+
+/* What the rest of the booth reports, as booth-ui last heard it ("" = not heard yet). */
+struct ui_status {
+	char booth[16];	  /* booth/{booth}/state "state": idle, session, paused, attention */
+	char camera[16];  /* camera/state "status": none, ok, error */
+	char printer[16]; /* printer/state "status": none, idle, printing, stopped, offline */
+	bool paper_out;	  /* printer reasons media-empty* or media-needed* */
+	bool ribbon_out;  /* printer reasons marker-supply-empty* */
+	bool printing;	  /* [boothd] printing: printer faults matter only then */
+};
+
+/* Why the booth cannot take a guest now, most important first: paused by the owner, camera,
+ * paper, ribbon, printer offline, printer stopped, boothd in attention; ATT_NONE if it can. */
+enum ui_attention screen_attention(const struct ui_status *st);
+
+/* The screen model M calls for. */
+enum ui_screen screen_pick(const struct ui_model *m);
+/* The screen's name ("attract", "countdown", ...), as published in ui/state. */
+const char *screen_name(enum ui_screen s);
+
+/* Draw screen S of model M onto C and store its touch targets (at most UI_MAX_TARGETS, earlier
+ * ones win where they overlap) in TARGETS, their number in *N. Returns 0 or -errno (text that
+ * could not be drawn; the rest of the screen is drawn anyway). */
+int screen_draw(struct canvas *c, enum ui_screen s, const struct ui_model *m,
+		struct ui_target *targets, int *n);
+
+/* The action of the first target containing (X, Y), or ACT_NONE. */
+enum ui_action screen_hit(const struct ui_target *targets, int n, int x, int y);
+
+/* The action key KEY ("enter", "space", "escape", "1", "2", "3", "l") stands for on screen S:
+ * enter/space (and the big GPIO button, which arrives as enter) is the screen's main action,
+ * escape goes back, 1/2/3 pick the review's Print/Retake/Don't keep, l switches language. */
+enum ui_action screen_key(enum ui_screen s, const char *key);
+
+/* The name of action A ("start", "print", ...), as on session/command; NULL for ACT_NONE and
+ * ACT_LANGUAGE. */
+const char *screen_action_name(enum ui_action a);
+
+#endif

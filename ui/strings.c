@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/* The screens' words in English and Simplified Chinese. */
+#include "strings.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const table[STR_COUNT][UI_LANG_COUNT] = {
+	[STR_DEFAULT_TITLE] = { "Photo Booth", "自助拍照" },
+	[STR_TOUCH_TO_START] = { "Touch to start", "轻触开始" },
+	[STR_OR_BUTTON] = { "or press the big button", "或按下大按钮" },
+	[STR_OTHER_LANGUAGE] = { "中文", "English" },
+	[STR_PHOTO_N_OF_M] = { "Photo %d of %d", "第 %d 张，共 %d 张" },
+	[STR_LOOK_HERE] = { "Look at the camera", "请看镜头" },
+	[STR_SMILE] = { "Smile!", "笑一个！" },
+	[STR_PROCESSING] = { "Making your photo strip", "正在制作您的照片" },
+	[STR_PROCESSING_SUB] = { "Just a moment", "请稍候" },
+	[STR_REVIEW_TITLE] = { "Your photos", "您的照片" },
+	[STR_PRINT] = { "Print", "打印" },
+	[STR_RETAKE] = { "Retake", "重拍" },
+	[STR_DISCARD] = { "Don't keep", "不保留" },
+	[STR_REVIEW_SECONDS] = { "%d s to choose", "还有 %d 秒选择" },
+	[STR_PRINTING] = { "Printing", "正在打印" },
+	[STR_PRINTING_SUB] = { "Your strip comes out below", "照片将从下方出口送出" },
+	[STR_DONE] = { "Thank you!", "谢谢！" },
+	[STR_DONE_SUB] = { "Enjoy your photos", "祝您开心" },
+	[STR_FAILED] = { "Sorry, that did not work", "抱歉，出了点问题" },
+	[STR_FAILED_SUB] = { "Please try again", "请再试一次" },
+	[STR_NO_PREVIEW] = { "No camera picture", "没有摄像头画面" },
+	[STR_ATT_PAPER] = { "The printer needs paper", "打印机需要加纸" },
+	[STR_ATT_RIBBON] = { "The printer needs a new ribbon", "打印机需要更换色带" },
+	[STR_ATT_PRINTER_OFFLINE] = { "The printer is not connected", "打印机未连接" },
+	[STR_ATT_PRINTER_STOPPED] = { "The printer has stopped", "打印机已停止" },
+	[STR_ATT_CAMERA] = { "The camera is disconnected", "摄像头未连接" },
+	[STR_ATT_DISK] = { "The booth's storage is full", "存储空间已满" },
+	[STR_ATT_PAUSED] = { "The booth is paused", "拍照亭已暂停" },
+	[STR_ATT_OUT_OF_ORDER] = { "Out of order", "暂停服务" },
+	[STR_ATT_SUB] = { "Please ask the booth's host", "请联系现场工作人员" },
+};
+
+const char *ui_str(enum ui_lang lang, enum ui_str id)
+{
+	if ((unsigned)lang >= UI_LANG_COUNT || (unsigned)id >= STR_COUNT)
+		return "";
+	return table[id][lang];
+}
+
+char *ui_str_format(enum ui_lang lang, enum ui_str id, const int *args, int n, char *buf,
+		    size_t size)
+{
+	const char *s = ui_str(lang, id);
+	size_t k = 0;
+	int used = 0;
+
+	if (size == 0)
+		return buf;
+	while (*s && k + 1 < size) {
+		if (s[0] == '%' && s[1] == 'd' && used < n) {
+			char num[16];
+			size_t len = (size_t)snprintf(num, sizeof(num), "%d", args[used++]);
+
+			if (k + len >= size)
+				break;
+			memcpy(buf + k, num, len);
+			k += len;
+			s += 2;
+			continue;
+		}
+		buf[k++] = *s++;
+	}
+	/* Never cut a UTF-8 sequence in half. */
+	if (((unsigned char)*s & 0xc0) == 0x80) {
+		while (k > 0 && ((unsigned char)buf[k - 1] & 0xc0) == 0x80)
+			k--;
+		if (k > 0)
+			k--;
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+const char *ui_lang_name(enum ui_lang lang)
+{
+	return lang == UI_LANG_ZH ? "zh" : "en";
+}
+
+int ui_lang_parse(const char *name)
+{
+	if (strcmp(name, "en") == 0)
+		return UI_LANG_EN;
+	if (strcmp(name, "zh") == 0)
+		return UI_LANG_ZH;
+	return -EINVAL;
+}
