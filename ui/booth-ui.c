@@ -159,6 +159,7 @@ static void on_session_state(struct ui *u, json_object *o)
 	strscpy(u->model.phase, phase, sizeof(u->model.phase));
 	u->model.shot = json_object_get_int(get(o, "shot"));
 	u->model.shots = json_object_get_int(get(o, "shots"));
+	u->model.print_paused = json_object_is_type(get(o, "print_notice"), json_type_string);
 	u->deadline = remaining > 0 ? now_usec() + (uint64_t)remaining * 1000 : 0;
 	load_strip(u, json_object_is_type(strip, json_type_string) ? json_object_get_string(strip)
 								   : "");

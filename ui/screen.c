@@ -9,6 +9,7 @@
 static const uint8_t BG[3] = { 22, 26, 48 };
 static const uint8_t FG[3] = { 255, 255, 255 };
 static const uint8_t DIM[3] = { 190, 196, 220 };
+static const uint8_t NOTICE[3] = { 255, 196, 64 };
 static const uint8_t ACCENT[3] = { 228, 84, 60 };
 static const uint8_t GREEN[3] = { 40, 160, 90 };
 static const uint8_t BLUE[3] = { 50, 110, 200 };
@@ -118,6 +119,10 @@ static void draw_attract(struct canvas *c, const struct ui_model *m, struct ui_t
 		text_in(c, b, 0.5, ui_str(m->lang, STR_TOUCH_TO_START), FG, r);
 	}
 	text_in(c, frac(c, 0.2, 0.68, 0.8, 0.78), 0.7, ui_str(m->lang, STR_OR_BUTTON), DIM, r);
+	/* Guests learn before they start that there will be no print (issue: printing faults). */
+	if (m->print_paused)
+		text_in(c, frac(c, 0.03, 0.85, 0.70, 0.95), 0.7,
+			ui_str(m->lang, STR_PRINTING_PAUSED), NOTICE, r);
 	targets[(*n)++] = (struct ui_target){ all, ACT_START };
 }
 

@@ -56,6 +56,7 @@ struct ui_model {
 	enum ui_attention attention;
 	const struct canvas_xrgb *preview; /* the newest camera frame, or NULL */
 	const struct canvas *strip;	   /* the composed strip (review), or NULL */
+	bool print_paused; /* session/state print_notice: sessions go on without printing */
 };
 
 #define UI_MAX_TARGETS 8

@@ -10,6 +10,7 @@ static const char *const table[STR_COUNT][UI_LANG_COUNT] = {
 	[STR_DEFAULT_TITLE] = { "Photo Booth", "自助拍照" },
 	[STR_TOUCH_TO_START] = { "Touch to start", "轻触开始" },
 	[STR_OR_BUTTON] = { "or press the big button", "或按下大按钮" },
+	[STR_PRINTING_PAUSED] = { "Photos only: printing is paused", "仅拍照：打印已暂停" },
 	[STR_OTHER_LANGUAGE] = { "中文", "English" },
 	[STR_PHOTO_N_OF_M] = { "Photo %d of %d", "第 %d 张，共 %d 张" },
 	[STR_LOOK_HERE] = { "Look at the camera", "请看镜头" },

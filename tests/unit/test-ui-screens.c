@@ -137,6 +137,27 @@ static void test_goldens(void)
 		compare_golden(c, "ui-review-en-portrait");
 		canvas_free(c);
 	}
+	/* Printing impossible: the attract screen says so before the guest starts. */
+	for (int lang = 0; lang < UI_LANG_COUNT; lang++) {
+		struct ui_target t[UI_MAX_TARGETS];
+		struct ui_model m;
+		struct canvas *c = NULL, *plain = NULL;
+		char name[64];
+		int n;
+
+		model_for(SCREEN_ATTRACT, (enum ui_lang)lang, &m, NULL);
+		REQUIRE(canvas_new(W, H, &plain) == 0);
+		CHECK_INT(screen_draw(plain, SCREEN_ATTRACT, &m, t, &n), ==, 0);
+		m.print_paused = true;
+		REQUIRE(canvas_new(W, H, &c) == 0);
+		CHECK_INT(screen_draw(c, SCREEN_ATTRACT, &m, t, &n), ==, 0);
+		CHECK(canvas_diff(c, plain, 40) > 0.002);
+		snprintf(name, sizeof(name), "ui-attract-print-paused-%s",
+			 ui_lang_name((enum ui_lang)lang));
+		compare_golden(c, name);
+		canvas_free(c);
+		canvas_free(plain);
+	}
 	canvas_free(strip);
 }
 
