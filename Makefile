@@ -245,7 +245,7 @@ clean:
 soak: deps-test all $(B)/tests/test-soak
 	SOAK_SESSIONS=1000 TEST_TIMEOUT=7200 tests/run $(B) $(B)/tests/test-soak
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
 
 # --- ui --- booth-ui: the screens (ui/). Its modules go into libuid.a, which booth-ui and the
 # test-ui* tests link; text comes from the composer's booth/text.c (libboothd.a), scaling from
