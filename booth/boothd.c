@@ -307,16 +307,6 @@ static void on_request(struct bus *b, struct bus_request *req, const char *comma
 	}
 }
 
-static int on_signal(struct loop_source *s, int signo, void *userdata)
-{
-	struct boothd *d = userdata;
-
-	(void)s;
-	log_info("Received %s, stopping", strsignal(signo));
-	loop_quit(d->loop, 0);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct boothd d = { .state = "attention" };
@@ -352,9 +342,7 @@ int main(int argc, char **argv)
 		log_error_errno(r, "Cannot create the event loop: %m");
 		goto out;
 	}
-	r = loop_add_signal(d.loop, SIGTERM, on_signal, &d, NULL);
-	if (r == 0)
-		r = loop_add_signal(d.loop, SIGINT, on_signal, &d, NULL);
+	r = loop_add_stop_signals(d.loop);
 	if (r == 0)
 		r = bus_new(d.loop, &d.cfg, "boothd", &cred, &d.bus);
 	if (r == 0)

@@ -279,16 +279,6 @@ static void on_connect(struct bus *b, void *userdata)
 	publish_state(userdata);
 }
 
-static int on_signal(struct loop_source *s, int signo, void *userdata)
-{
-	struct camd *d = userdata;
-
-	(void)s;
-	log_info("Received %s, stopping", strsignal(signo));
-	loop_quit(d->loop, 0);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct camd d = { .head = 0 };
@@ -311,9 +301,7 @@ int main(int argc, char **argv)
 		log_error_errno(r, "Cannot create the event loop: %m");
 		goto out;
 	}
-	r = loop_add_signal(d.loop, SIGTERM, on_signal, &d, NULL);
-	if (r == 0)
-		r = loop_add_signal(d.loop, SIGINT, on_signal, &d, NULL);
+	r = loop_add_stop_signals(d.loop);
 	if (r < 0) {
 		log_error_errno(r, "Cannot watch signals: %m");
 		goto out;

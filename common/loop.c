@@ -237,6 +237,21 @@ int loop_add_signal(struct loop *l, int signo, loop_signal_fn fn, void *userdata
 	return 0;
 }
 
+static int stop_on_signal(struct loop_source *s, int signo, void *userdata)
+{
+	(void)s;
+	(void)signo;
+	loop_quit(userdata, 0);
+	return 0;
+}
+
+int loop_add_stop_signals(struct loop *l)
+{
+	int r = loop_add_signal(l, SIGTERM, stop_on_signal, l, NULL);
+
+	return r < 0 ? r : loop_add_signal(l, SIGINT, stop_on_signal, l, NULL);
+}
+
 int loop_add_prepare(struct loop *l, loop_prepare_fn fn, void *userdata)
 {
 	struct prepare *p = calloc(1, sizeof(*p));

@@ -41,6 +41,9 @@ int loop_timer_set(struct loop_source *s, uint64_t usec, uint64_t interval_usec)
 int loop_add_signal(struct loop *l, int signo, loop_signal_fn fn, void *userdata,
 		    struct loop_source **ret);
 
+/* Stop the loop (loop_run() returns 0) on SIGTERM or SIGINT: how every daemon ends. */
+int loop_add_stop_signals(struct loop *l);
+
 /* Call FN before every wait (used by the MQTT client to ask for EPOLLOUT when it has data). */
 int loop_add_prepare(struct loop *l, loop_prepare_fn fn, void *userdata);
 /* Remove the prepare hook added with FN and USERDATA. */

@@ -460,16 +460,6 @@ static void on_connect(struct bus *b, void *userdata)
 	publish_state(d, &st, true);
 }
 
-static int on_signal(struct loop_source *s, int signo, void *userdata)
-{
-	struct printerd *d = userdata;
-
-	(void)s;
-	log_info("Received %s, stopping", strsignal(signo));
-	loop_quit(d->loop, 0);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct printerd d;
@@ -507,9 +497,7 @@ int main(int argc, char **argv)
 	if (r < 0)
 		goto out;
 	poll_us = (uint64_t)d.cfg.printer.poll_ms * 1000u;
-	r = loop_add_signal(d.loop, SIGTERM, on_signal, &d, NULL);
-	if (r == 0)
-		r = loop_add_signal(d.loop, SIGINT, on_signal, &d, NULL);
+	r = loop_add_stop_signals(d.loop);
 	if (r == 0)
 		r = loop_add_timer(d.loop, poll_us, poll_us, on_poll, &d, &d.poll);
 	if (r == 0)

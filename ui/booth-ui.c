@@ -329,16 +329,6 @@ static void on_connect(struct bus *b, void *userdata)
 	publish_state(u);
 }
 
-static int on_signal(struct loop_source *s, int signo, void *userdata)
-{
-	struct ui *u = userdata;
-
-	(void)s;
-	log_info("Got signal %d, stopping", signo);
-	loop_quit(u->loop, 0);
-	return 0;
-}
-
 static int subscribe_all(struct ui *u)
 {
 	static const char *const topics[] = {
@@ -405,9 +395,7 @@ int main(int argc, char **argv)
 	}
 	r = canvas_new(u.display->width, u.display->height, &u.canvas);
 	if (r == 0)
-		r = loop_add_signal(u.loop, SIGTERM, on_signal, &u, NULL);
-	if (r == 0)
-		r = loop_add_signal(u.loop, SIGINT, on_signal, &u, NULL);
+		r = loop_add_stop_signals(u.loop);
 	if (r == 0)
 		r = loop_add_timer(u.loop, TICK_USEC, TICK_USEC, on_tick, &u, NULL);
 	if (r == 0)

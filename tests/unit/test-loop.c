@@ -104,6 +104,18 @@ static void test_signal(void)
 	loop_free(l);
 }
 
+/* SIGTERM ends loop_run() with 0, as every daemon stops. */
+static void test_stop_signals(void)
+{
+	struct loop *l;
+
+	REQUIRE(loop_new(&l) == 0);
+	REQUIRE(loop_add_stop_signals(l) == 0);
+	kill(getpid(), SIGTERM);
+	CHECK_INT(loop_run(l), ==, 0);
+	loop_free(l);
+}
+
 static void test_disarm(void)
 {
 	struct loop *l;
@@ -202,6 +214,7 @@ int main(int argc, char **argv)
 		{ "io_and_remove", test_io_and_remove },
 		{ "signal", test_signal },
 		{ "disarm", test_disarm },
+		{ "stop_signals", test_stop_signals },
 		{ "prepare", test_prepare },
 		{ "sd_notify", test_sd_notify },
 		{ NULL, NULL },
