@@ -197,33 +197,56 @@ void env_broker_stop(struct env *e, int sig)
 	e->broker = 0;
 }
 
-int env_printer_start(struct env *e)
+/* Run the server script ARGV[0] (its path relative to the tree) and wait until it prints its
+ * "ready ..." line. Returns its pid, or -1 after killing and reaping it. */
+static pid_t spawn_until_ready(char *const argv[])
 {
-	char script[PATH_MAX], port[16], line[256] = "";
-	int p[2];
+	char script[PATH_MAX], line[256] = "";
+	char *args[8];
+	int p[2], n;
+	pid_t pid;
 	FILE *f;
 
-	if (!realpath("scripts/virtual-printer", script))
-		return test_fail(__FILE__, __LINE__, "scripts/virtual-printer not found"), -1;
-	snprintf(port, sizeof(port), "%d", e->printer_port);
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return test_fail(__FILE__, __LINE__, "pipe"), -1;
-	e->printer = fork();
-	if (e->printer == 0) {
+	if (!realpath(argv[0], script) || pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	args[0] = script;
+	for (n = 1; n < 7 && argv[n]; n++)
+		args[n] = argv[n];
+	args[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
 		dup2(p[1], STDOUT_FILENO);
-		execl(script, script, e->printer_dir, port, "booth-test-printer", (char *)NULL);
+		execv(script, args);
 		_exit(127);
 	}
 	close(p[1]);
 	f = fdopen(p[0], "r");
-	/* The script prints "ready URI" once the printer answers IPP, or exits. */
-	if (!f || !fgets(line, sizeof(line), f) || strncmp(line, "ready ", 6) != 0) {
+	/* The scripts print "ready ..." once their server answers, or exit. */
+	if (pid < 0 || !f || !fgets(line, sizeof(line), f) || strncmp(line, "ready ", 6) != 0) {
 		if (f)
 			fclose(f);
-		env_printer_stop(e);
-		return test_fail(__FILE__, __LINE__, "the virtual printer did not start"), -1;
+		else
+			close(p[0]);
+		if (pid > 0)
+			env_kill(pid, SIGTERM);
+		return -1;
 	}
 	fclose(f);
+	return pid;
+}
+
+int env_printer_start(struct env *e)
+{
+	char port[16];
+	char *argv[] = { "scripts/virtual-printer", e->printer_dir, port, "booth-test-printer",
+			 NULL };
+
+	snprintf(port, sizeof(port), "%d", e->printer_port);
+	e->printer = spawn_until_ready(argv);
+	if (e->printer < 0) {
+		e->printer = 0;
+		return test_fail(__FILE__, __LINE__, "the virtual printer did not start"), -1;
+	}
 	return 0;
 }
 
@@ -665,33 +688,18 @@ int env_printer_media(struct env *e, int sheets)
 
 int env_cupsd_start(struct env *e)
 {
-	char script[PATH_MAX], port[16], uri[128], dir[340], server[64], line[256] = "";
-	int p[2];
-	FILE *f;
+	char port[16], uri[128], dir[340], server[64];
+	char *argv[] = { "scripts/private-cupsd", dir, port, uri, "booth", NULL };
 
-	if (!realpath("scripts/private-cupsd", script))
-		return test_fail(__FILE__, __LINE__, "scripts/private-cupsd not found"), -1;
 	e->cupsd_port = free_port();
 	snprintf(port, sizeof(port), "%d", e->cupsd_port);
 	snprintf(uri, sizeof(uri), "ipp://localhost:%d/ipp/print", e->printer_port);
 	snprintf(dir, sizeof(dir), "%s/cupsd", e->dir);
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return test_fail(__FILE__, __LINE__, "pipe"), -1;
-	e->cupsd = fork();
-	if (e->cupsd == 0) {
-		dup2(p[1], STDOUT_FILENO);
-		execl(script, script, dir, port, uri, "booth", (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	f = fdopen(p[0], "r");
-	if (!f || !fgets(line, sizeof(line), f) || strncmp(line, "ready ", 6) != 0) {
-		if (f)
-			fclose(f);
-		env_cupsd_stop(e);
+	e->cupsd = spawn_until_ready(argv);
+	if (e->cupsd < 0) {
+		e->cupsd = 0;
 		return test_fail(__FILE__, __LINE__, "the private cupsd did not start"), -1;
 	}
-	fclose(f);
 	snprintf(server, sizeof(server), "127.0.0.1:%d", e->cupsd_port);
 	setenv("CUPS_SERVER", server, 1);
 	return 0;
