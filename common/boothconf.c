@@ -21,6 +21,7 @@ const struct config_key boothconf_keys[] = {
 	  "/var/lib/booth/photos", NULL },
 	{ "mqtt", "host", CONFIG_STRING, FIELD(mqtt, host), 1, 255, "127.0.0.1", NULL },
 	{ "mqtt", "port", CONFIG_INT, FIELD(mqtt, port), 1, 65535, "1883", NULL },
+	{ "mqtt", "tls_port", CONFIG_INT, FIELD(mqtt, tls_port), 0, 65535, "8883", NULL },
 	{ "mqtt", "keepalive", CONFIG_INT, FIELD(mqtt, keepalive), 5, 300, "10", NULL },
 	{ "mqtt", "credentials_dir", CONFIG_PATH, FIELD(mqtt, credentials_dir), 1, PATH_MAX - 64,
 	  "/etc/booth/credentials", NULL },

@@ -20,6 +20,7 @@ struct booth_config {
 	struct {
 		char host[256];
 		int port;
+		int tls_port; /* owners' TLS listener (made by firstboot); 0: none */
 		int keepalive;
 		char credentials_dir[PATH_MAX];
 		int max_payload;

@@ -117,6 +117,7 @@ int env_start(struct env *e, int keepalive)
 int env_start_conf(struct env *e, int keepalive, const char *extra)
 {
 	char exe[PATH_MAX], setup[PATH_MAX], topics[PATH_MAX + 32], brokerdir[320], port[16];
+	char tls_port[16];
 	char layouts[PATH_MAX];
 	ssize_t n;
 	FILE *f;
@@ -133,6 +134,8 @@ int env_start_conf(struct env *e, int keepalive, const char *extra)
 		return test_fail(__FILE__, __LINE__, "mkdtemp"), -1;
 	e->port = free_port();
 	e->printer_port = free_port();
+	e->tls_port = free_port();
+	snprintf(tls_port, sizeof(tls_port), "%d", e->tls_port);
 	snprintf(e->printer_dir, sizeof(e->printer_dir), "%s/printer", e->dir);
 	snprintf(port, sizeof(port), "%d", e->port);
 	snprintf(brokerdir, sizeof(brokerdir), "%s/broker", e->dir);
@@ -143,7 +146,7 @@ int env_start_conf(struct env *e, int keepalive, const char *extra)
 	if (!realpath("mqtt/broker-setup", setup))
 		return test_fail(__FILE__, __LINE__, "mqtt/broker-setup not found"), -1;
 	{
-		char *argv[] = { setup, brokerdir, ENV_BOOTH, port, topics, NULL };
+		char *argv[] = { setup, brokerdir, ENV_BOOTH, port, topics, tls_port, NULL };
 
 		if (run(argv) != 0)
 			return test_fail(__FILE__, __LINE__, "broker-setup failed"), -1;
@@ -464,7 +467,8 @@ bool tclient_connected(struct tclient *c)
 	return c->connected;
 }
 
-struct tclient *tclient_new(struct env *e, const char *user, const char *password, bool v5, int *rc)
+static struct tclient *connect_client(struct env *e, const char *user, const char *password,
+				      bool v5, bool tls, int *rc)
 {
 	static int serial;
 	struct tclient *c = calloc(1, sizeof(*c));
@@ -475,7 +479,7 @@ struct tclient *tclient_new(struct env *e, const char *user, const char *passwor
 		return NULL;
 	c->tail = &c->head;
 	c->connack = -1;
-	if (!password) {
+	if (!password && user) {
 		if (env_password(e, user, pass, sizeof(pass)) < 0) {
 			free(c);
 			return NULL;
@@ -487,13 +491,23 @@ struct tclient *tclient_new(struct env *e, const char *user, const char *passwor
 	c->m = mosquitto_new(id, true, c);
 	mosquitto_int_option(c->m, MOSQ_OPT_PROTOCOL_VERSION,
 			     v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
-	mosquitto_username_pw_set(c->m, user, password);
+	if (user)
+		mosquitto_username_pw_set(c->m, user, password);
 	mosquitto_connect_v5_callback_set(c->m, on_connect);
 	mosquitto_disconnect_v5_callback_set(c->m, on_disconnect);
 	mosquitto_publish_v5_callback_set(c->m, on_publish);
 	mosquitto_subscribe_v5_callback_set(c->m, on_subscribe);
 	mosquitto_message_v5_callback_set(c->m, on_message);
-	if (mosquitto_connect(c->m, "127.0.0.1", e->port, 30) != MOSQ_ERR_SUCCESS)
+	if (tls) {
+		char ca[340];
+
+		snprintf(ca, sizeof(ca), "%s/broker/tls/ca.crt", e->dir);
+		if (mosquitto_tls_set(c->m, ca, NULL, NULL, NULL, NULL) != MOSQ_ERR_SUCCESS)
+			goto fail;
+	}
+	/* TLS: by name, as the certificate says; the processes' listener: loopback only. */
+	if (mosquitto_connect(c->m, tls ? "localhost" : "127.0.0.1", tls ? e->tls_port : e->port,
+			      30) != MOSQ_ERR_SUCCESS)
 		goto fail;
 	while (c->connack < 0 && env_ms() < deadline)
 		if (mosquitto_loop(c->m, 50, 1) != MOSQ_ERR_SUCCESS)
@@ -506,6 +520,17 @@ struct tclient *tclient_new(struct env *e, const char *user, const char *passwor
 fail:
 	tclient_free(c);
 	return NULL;
+}
+
+struct tclient *tclient_new(struct env *e, const char *user, const char *password, bool v5, int *rc)
+{
+	return connect_client(e, user, password, v5, false, rc);
+}
+
+struct tclient *tclient_new_tls(struct env *e, const char *user, const char *password, bool v5,
+				int *rc)
+{
+	return connect_client(e, user, password, v5, true, rc);
 }
 
 void tclient_free(struct tclient *c)

@@ -17,6 +17,7 @@ struct env {
 	char conf[320];	  /* booth.conf */
 	char database[320];
 	int port;
+	int tls_port; /* the owners' TLS listener; its CA is broker/tls/ca.crt */
 	pid_t broker;
 	int printer_port;      /* the virtual printer's, in booth.conf's [printer] destination */
 	pid_t printer;	       /* scripts/virtual-printer, once started */
@@ -95,6 +96,10 @@ struct tclient;
  * the CONNACK reason. */
 struct tclient *tclient_new(struct env *e, const char *user, const char *password, bool v5,
 			    int *rc);
+/* The same over TLS on the owners' listener, trusting the generated CA; a NULL USER connects
+ * without credentials. */
+struct tclient *tclient_new_tls(struct env *e, const char *user, const char *password, bool v5,
+				int *rc);
 void tclient_free(struct tclient *c);
 /* Subscribe; returns the granted QoS or reason code from SUBACK (0x87 = not authorized), or -1. */
 int tclient_subscribe(struct tclient *c, const char *topic);
