@@ -250,7 +250,7 @@ static void update(struct boothd *d)
 			continue;
 		o = json_object_new_object();
 		json_object_object_add(o, "problem", json_object_new_string(problems[i].name));
-		json_object_object_add(o, "active", json_object_new_boolean(now & problems[i].bit));
+		json_object_object_add(o, "active", json_object_new_boolean((now & problems[i].bit) != 0));
 		json_object_object_add(o, "message",
 				       json_object_new_string(now & problems[i].bit
 								      ? problems[i].started

@@ -419,9 +419,10 @@ static void on_camera_state(struct guest *g, json_object *o)
 static void publish_print_done(struct guest *g, const char *key)
 {
 	json_object *o = json_object_new_object();
-	long long session = 0;
+	char *end = NULL;
+	long long session = key[0] == 's' ? strtoll(key + 1, &end, 10) : 0;
 
-	if (sscanf(key, "s%lld-", &session) != 1)
+	if (!end || *end != '-')
 		session = 0;
 	json_object_object_add(o, "session", session > 0 ? json_object_new_int64(session) : NULL);
 	json_object_object_add(o, "job", json_object_new_string(key));
