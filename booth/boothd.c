@@ -250,7 +250,8 @@ static void update(struct boothd *d)
 			continue;
 		o = json_object_new_object();
 		json_object_object_add(o, "problem", json_object_new_string(problems[i].name));
-		json_object_object_add(o, "active", json_object_new_boolean((now & problems[i].bit) != 0));
+		json_object_object_add(o, "active",
+				       json_object_new_boolean((now & problems[i].bit) != 0));
 		json_object_object_add(o, "message",
 				       json_object_new_string(now & problems[i].bit
 								      ? problems[i].started
@@ -644,7 +645,8 @@ static void cmd_print_test(struct boothd *d, struct bus_request *req)
 	}
 	r = compose_test(d, path, sizeof(path));
 	if (r == 0)
-		r = prints_test(d->prints, path, key);
+		r = prints_test(d->prints, path, prints_layout_cut(&d->cfg, d->settings.layout),
+				key);
 	if (r < 0) {
 		log_error_errno(r, "The test print could not be made: %m");
 		if (req)

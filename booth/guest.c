@@ -6,6 +6,7 @@
 #include "codec.h"
 #include "digest.h"
 #include "log.h"
+#include "prints.h"
 #include "util.h"
 
 #include <errno.h>
@@ -705,6 +706,7 @@ static void start_compose(struct guest *g)
 static void send_prints(struct guest *g)
 {
 	int64_t wall = wall_msec();
+	bool cut = prints_layout_cut(g->cfg, g->cfg->boothd.layout);
 
 	for (int copy = 1; copy <= g->copies; copy++) {
 		json_object *o;
@@ -726,6 +728,7 @@ static void send_prints(struct guest *g)
 		json_object_object_add(o, "job", json_object_new_string(key));
 		json_object_object_add(o, "path", json_object_new_string(g->strip));
 		json_object_object_add(o, "session", json_object_new_int64(g->id));
+		json_object_object_add(o, "cut", json_object_new_boolean(cut));
 		if (bus_publish(g->bus, "booth/{booth}/printer/print", o) < 0)
 			log_warning("Print %s recorded; the printer process will get it later",
 				    key);

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <turbojpeg.h>
 #include <unistd.h>
 
 long long env_ms(void)
@@ -240,11 +241,23 @@ static pid_t spawn_until_ready(char *const argv[])
 
 int env_printer_start(struct env *e)
 {
-	char port[16];
-	char *argv[] = { "scripts/virtual-printer", e->printer_dir, port, "booth-test-printer",
-			 NULL };
+	return env_printer_start_attrs(e, NULL);
+}
+
+int env_printer_start_attrs(struct env *e, const char *attrs)
+{
+	char port[16], file[340];
+	char *argv[] = { "scripts/virtual-printer", e->printer_dir,	 port,
+			 "booth-test-printer",	    attrs ? file : NULL, NULL };
 
 	snprintf(port, sizeof(port), "%d", e->printer_port);
+	snprintf(file, sizeof(file), "%s/printer-attrs.conf", e->dir);
+	if (attrs) {
+		FILE *f = fopen(file, "w");
+
+		if (!f || fputs(attrs, f) < 0 || fclose(f) != 0)
+			return test_fail(__FILE__, __LINE__, "%s", file), -1;
+	}
 	e->printer = spawn_until_ready(argv);
 	if (e->printer < 0) {
 		e->printer = 0;
@@ -736,4 +749,43 @@ void env_cupsd_stop(struct env *e)
 		env_kill(e->cupsd, SIGTERM);
 	e->cupsd = 0;
 	unsetenv("CUPS_SERVER");
+}
+
+json_object *env_json_get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+const char *env_json_str(json_object *o, const char *key)
+{
+	const char *s = json_object_get_string(env_json_get(o, key));
+
+	return s ? s : "";
+}
+
+long env_make_jpeg(const char *path, int width, int height)
+{
+	unsigned char *px = malloc((size_t)width * (size_t)height * 3), *jpeg = NULL;
+	unsigned long size = 0;
+	tjhandle tj = tjInitCompress();
+	FILE *f;
+
+	for (size_t i = 0; px && i < (size_t)width * (size_t)height * 3; i++)
+		px[i] = (unsigned char)(i * 7);
+	if (!px || !tj ||
+	    tjCompress2(tj, px, width, 0, height, TJPF_RGB, &jpeg, &size, TJSAMP_420, 90, 0) < 0)
+		size = 0;
+	f = fopen(path, "wb");
+	if (!f || fwrite(jpeg, 1, size, f) != size)
+		size = 0;
+	if (f && fclose(f) != 0)
+		size = 0;
+	tjFree(jpeg);
+	if (tj)
+		tjDestroy(tj);
+	free(px);
+	return size > 0 ? (long)size : -1;
 }

@@ -41,6 +41,9 @@ int env_broker_start(struct env *e);
 /* Start the virtual IPP printer (ippeveprinter with private D-Bus and Avahi) on printer_port
  * and wait until it answers. Returns 0 or -1 (and the test fails). */
 int env_printer_start(struct env *e);
+/* The same, for a printer with the attributes ATTRS besides the usual ones (ippeveprinter's -a
+ * format, such as "ATTR enum finishings-supported 3,11\n"; NULL: none). */
+int env_printer_start_attrs(struct env *e, const char *attrs);
 /* Stop it (SIGTERM, reaped). */
 void env_printer_stop(struct env *e);
 /* How many documents the printer received so far. */
@@ -77,6 +80,13 @@ long read_file_all(const char *path, char **ret);
 
 /* Milliseconds on the monotonic clock. */
 long long env_ms(void);
+
+/* O's member KEY (borrowed), or NULL. */
+json_object *env_json_get(json_object *o, const char *key);
+/* O's member KEY as a string; "" when missing or null. */
+const char *env_json_str(json_object *o, const char *key);
+/* Write a real WIDTHxHEIGHT JPEG to PATH. Returns its size, or -1. */
+long env_make_jpeg(const char *path, int width, int height);
 
 /* An MQTT client for tests (libmosquitto, blocking calls with timeouts). */
 struct tmsg {
