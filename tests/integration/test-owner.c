@@ -220,6 +220,8 @@ static void test_bad_input(void)
 	start_all(pids);
 	c = owner_tls();
 	REQUIRE(c != NULL);
+	/* boothd serves requests once it published its state. */
+	CHECK(wait_state_field(c, "\"state\":\"idle\"", 20000));
 	before = settings_now(c);
 	REQUIRE(before != NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
