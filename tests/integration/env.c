@@ -708,6 +708,43 @@ bool tclient_wait_text(struct tclient *c, const char *filter, const char *text, 
 	return t != NULL;
 }
 
+json_object *tclient_wait_phase(struct tclient *c, const char *phase, int timeout_ms)
+{
+	long long deadline = env_ms() + timeout_ms;
+
+	while (env_ms() < deadline) {
+		struct tmsg *m = tclient_wait(c, "booth/" ENV_BOOTH "/session/state", 100);
+		json_object *o, *v = NULL;
+
+		if (!m)
+			continue;
+		o = json_tokener_parse(m->payload);
+		tmsg_free(m);
+		if (o && json_object_object_get_ex(o, "phase", &v) &&
+		    strcmp(json_object_get_string(v), phase) == 0)
+			return o;
+		json_object_put(o);
+	}
+	return NULL;
+}
+
+bool tclient_wait_booth_state(struct tclient *c, const char *state, int timeout_ms)
+{
+	char want[64];
+	long long deadline = env_ms() + timeout_ms;
+
+	snprintf(want, sizeof(want), "\"state\":\"%s\"", state);
+	while (env_ms() < deadline) {
+		struct tmsg *m = tclient_wait(c, "booth/" ENV_BOOTH "/state", 100);
+		bool found = m && strstr(m->payload, want);
+
+		tmsg_free(m);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
 json_object *tclient_request(struct tclient *c, const char *command, const char *payload,
 			     int timeout_ms)
 {

@@ -128,6 +128,12 @@ bool tclient_connected(struct tclient *c);
 bool tclient_reconnect(struct tclient *c, int timeout_ms);
 void tmsg_free(struct tmsg *m);
 
+/* Wait for booth/b1/session/state with PHASE (C subscribed to it); returns it parsed, or NULL
+ * after TIMEOUT_MS. */
+json_object *tclient_wait_phase(struct tclient *c, const char *phase, int timeout_ms);
+/* Wait for booth/b1/state saying STATE ("idle", "attention", ...). */
+bool tclient_wait_booth_state(struct tclient *c, const char *state, int timeout_ms);
+
 /* Publish PAYLOAD to booth/b1/request/COMMAND as an owner over v3.1.1 and wait for the answer on
  * booth/b1/response/COMMAND (C must be subscribed to it). Returns the parsed response or NULL. */
 json_object *tclient_request(struct tclient *c, const char *command, const char *payload,
