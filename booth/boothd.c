@@ -276,6 +276,8 @@ static void on_connect(struct bus *b, void *userdata)
 	struct boothd *d = userdata;
 
 	(void)b;
+	if (d->guest)
+		guest_adopt_photos(d->guest);
 	publish_state(d);
 	publish_settings(d);
 	if (d->guest)

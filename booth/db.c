@@ -434,6 +434,41 @@ int db_session_end(struct db *db, int64_t id, const char *state, const char *out
 		   "ttii", state, outcome, now_ms, id);
 }
 
+int db_session_outcome(struct db *db, int64_t id, char *outcome, size_t n)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	r = prepare(db, "SELECT ifnull(outcome, '') FROM sessions WHERE id = ?", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = strscpy(outcome, (const char *)sqlite3_column_text(st, 0), n) < 0
+			    ? -ENAMETOOLONG
+			    : 1;
+	else
+		r = rc == SQLITE_DONE ? 0 : sql_error(db, rc, "reading a session");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int db_photo_known(struct db *db, const char *path)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	r = prepare(db, "SELECT 1 FROM photos WHERE path = ?", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	r = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : sql_error(db, rc, "looking up a photo");
+	sqlite3_finalize(st);
+	return r;
+}
+
 int db_sessions_unfinished(struct db *db, void (*fn)(const struct db_session *s, void *userdata),
 			   void *userdata)
 {

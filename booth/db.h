@@ -58,6 +58,9 @@ int db_session_set_state(struct db *db, int64_t id, const char *state, int64_t n
 /* Record that session ID ended in STATE with OUTCOME (a session_outcome_name()). */
 int db_session_end(struct db *db, int64_t id, const char *state, const char *outcome,
 		   int64_t now_ms);
+/* Session ID's outcome into OUTCOME (N bytes; empty while it runs). Returns 1, 0 if there is no
+ * such session, or -errno. */
+int db_session_outcome(struct db *db, int64_t id, char *outcome, size_t n);
 /* Call FN for every session that has not ended (found after a restart). */
 int db_sessions_unfinished(struct db *db, void (*fn)(const struct db_session *s, void *userdata),
 			   void *userdata);
@@ -66,6 +69,8 @@ int db_sessions_unfinished(struct db *db, void (*fn)(const struct db_session *s,
  * recorded already (a repeated announcement). */
 int db_photo_add(struct db *db, int64_t session, int shot, const char *path, const char *sha256,
 		 int width, int height, int64_t taken_ms);
+/* Whether a photo stored at PATH is recorded: 1, 0, or -errno. */
+int db_photo_known(struct db *db, const char *path);
 /* The paths of SESSION's photos, in shot order, into PATHS (N entries of PATH_MAX bytes).
  * Returns how many, or -errno. */
 int db_photo_paths(struct db *db, int64_t session, char (*paths)[4096], int n);

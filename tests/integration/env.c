@@ -15,6 +15,8 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -172,6 +174,37 @@ int env_start_conf(struct env *e, int keepalive, const char *extra)
 	return env_broker_start(e);
 }
 
+int env_conf_set(struct env *e, const char *key, const char *value)
+{
+	char *text = NULL, *line, *save = NULL, out[8192];
+	size_t n = 0, klen = strlen(key);
+	bool found = false;
+	FILE *f;
+
+	if (read_file_all(e->conf, &text) < 0)
+		return -1;
+	out[0] = '\0';
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		bool match = strncmp(line, key, klen) == 0 && strncmp(line + klen, " = ", 3) == 0;
+
+		found = found || match;
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s%s\n", match ? key : line,
+				      match ? " = " : "", match ? value : "");
+		if (n >= sizeof(out)) {
+			free(text);
+			return -1;
+		}
+	}
+	free(text);
+	if (!found)
+		return -1;
+	f = fopen(e->conf, "w");
+	if (!f)
+		return -1;
+	fputs(out, f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 int env_broker_start(struct env *e)
 {
 	char conf[340];
@@ -289,6 +322,27 @@ int env_printer_received(struct env *e)
 	return (int)strtol(out, NULL, 10);
 }
 
+int env_small_fs(struct env *e, const char *path, long kib)
+{
+	static bool unshared;
+	char opts[64];
+
+	if (!unshared) {
+		/* Private from the start: nothing mounted here propagates to the host. */
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			return -errno;
+		unshared = true;
+	}
+	if (mkdir(path, 0770) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(opts, sizeof(opts), "size=%ldk,mode=0770", kib);
+	if (mount("booth-small", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+		return -errno;
+	snprintf(e->small_fs, sizeof(e->small_fs), "%s", path);
+	return 0;
+}
+
 void env_stop(struct env *e)
 {
 	char cmd[300];
@@ -299,6 +353,8 @@ void env_stop(struct env *e)
 	env_cupsd_stop(e);
 	env_printer_stop(e);
 	env_broker_stop(e, SIGTERM);
+	if (e->small_fs[0])
+		umount2(e->small_fs, MNT_DETACH);
 	if (e->dir[0] && !getenv("KEEP_TEST_DIR")) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
 		if (system(cmd) != 0)
@@ -372,8 +428,12 @@ int env_password(struct env *e, const char *user, char *buf, size_t n)
 
 /* The test client. */
 
+#define TCLIENT_MAX_SUBS 8
+
 struct tclient {
 	struct mosquitto *m;
+	char *subs[TCLIENT_MAX_SUBS]; /* subscribed again by tclient_reconnect() */
+	int nsubs;
 	bool connected;
 	int connack;
 	int puback_mid, puback_rc;
@@ -480,6 +540,27 @@ bool tclient_connected(struct tclient *c)
 	return c->connected;
 }
 
+bool tclient_reconnect(struct tclient *c, int timeout_ms)
+{
+	long long deadline = env_ms() + timeout_ms;
+	int n = c->nsubs, mid;
+
+	if (c->connected)
+		return true;
+	c->connack = -1;
+	if (mosquitto_reconnect(c->m) != MOSQ_ERR_SUCCESS)
+		return false;
+	while (c->connack < 0 && env_ms() < deadline)
+		if (mosquitto_loop(c->m, 20, 1) != MOSQ_ERR_SUCCESS)
+			return false;
+	if (!c->connected)
+		return false;
+	/* A clean session: subscribe again, without waiting for the answers. */
+	for (int i = 0; i < n; i++)
+		mosquitto_subscribe(c->m, &mid, c->subs[i], 1);
+	return true;
+}
+
 static struct tclient *connect_client(struct env *e, const char *user, const char *password,
 				      bool v5, bool tls, int *rc)
 {
@@ -553,6 +634,8 @@ void tclient_free(struct tclient *c)
 	if (c->connected)
 		mosquitto_disconnect(c->m);
 	mosquitto_destroy(c->m);
+	for (int i = 0; i < c->nsubs; i++)
+		free(c->subs[i]);
 	while (c->head) {
 		struct tmsg *t = c->head;
 
@@ -570,6 +653,8 @@ int tclient_subscribe(struct tclient *c, const char *topic)
 	c->suback_mid = 0;
 	if (mosquitto_subscribe(c->m, &mid, topic, 1) != MOSQ_ERR_SUCCESS)
 		return -1;
+	if (c->nsubs < TCLIENT_MAX_SUBS)
+		c->subs[c->nsubs++] = strdup(topic);
 	while (c->suback_mid != mid && env_ms() < deadline)
 		if (mosquitto_loop(c->m, 50, 1) != MOSQ_ERR_SUCCESS)
 			return -1;
@@ -659,6 +744,43 @@ bool tclient_wait_text(struct tclient *c, const char *filter, const char *text, 
 
 	tmsg_free(t);
 	return t != NULL;
+}
+
+json_object *tclient_wait_phase(struct tclient *c, const char *phase, int timeout_ms)
+{
+	long long deadline = env_ms() + timeout_ms;
+
+	while (env_ms() < deadline) {
+		struct tmsg *m = tclient_wait(c, "booth/" ENV_BOOTH "/session/state", 100);
+		json_object *o, *v = NULL;
+
+		if (!m)
+			continue;
+		o = json_tokener_parse(m->payload);
+		tmsg_free(m);
+		if (o && json_object_object_get_ex(o, "phase", &v) &&
+		    strcmp(json_object_get_string(v), phase) == 0)
+			return o;
+		json_object_put(o);
+	}
+	return NULL;
+}
+
+bool tclient_wait_booth_state(struct tclient *c, const char *state, int timeout_ms)
+{
+	char want[64];
+	long long deadline = env_ms() + timeout_ms;
+
+	snprintf(want, sizeof(want), "\"state\":\"%s\"", state);
+	while (env_ms() < deadline) {
+		struct tmsg *m = tclient_wait(c, "booth/" ENV_BOOTH "/state", 100);
+		bool found = m && strstr(m->payload, want);
+
+		tmsg_free(m);
+		if (found)
+			return true;
+	}
+	return false;
 }
 
 json_object *tclient_request(struct tclient *c, const char *command, const char *payload,

@@ -25,6 +25,7 @@ struct env {
 	pid_t daemons[16];     /* started with env_spawn(), killed by env_stop() */
 	int cupsd_port;	       /* the private cupsd's, once started */
 	pid_t cupsd;
+	char small_fs[320]; /* a tmpfs mounted by env_small_fs(), unmounted by env_stop() */
 };
 
 /* Make a directory, credentials, broker config and booth.conf (KEEPALIVE seconds), and start
@@ -33,6 +34,13 @@ int env_start(struct env *e, int keepalive);
 /* The same, with EXTRA (config lines, may be NULL) appended to booth.conf. A section may be
  * opened again there ("[boothd]\ncopies = 2\n"), but a key may not be set twice. */
 int env_start_conf(struct env *e, int keepalive, const char *extra);
+/* Set KEY (a key that appears once in booth.conf) to VALUE, for daemons started after. Returns 0
+ * or -1. */
+int env_conf_set(struct env *e, const char *key, const char *value);
+/* Mount a tmpfs of KIB kilobytes on PATH (made if missing), seen only by this test and the
+ * daemons it starts after: the first call moves the test into a mount namespace of its own
+ * (needs root; no loop device). For tests of a full disk. Returns 0 or -errno. */
+int env_small_fs(struct env *e, const char *path, long kib);
 /* Stop everything started, remove the directory. */
 void env_stop(struct env *e);
 
@@ -130,7 +138,16 @@ bool tclient_wait_text(struct tclient *c, const char *filter, const char *text, 
 void tclient_pump(struct tclient *c, int ms);
 /* Whether the connection is up (reconnects are up to the test). */
 bool tclient_connected(struct tclient *c);
+/* If the connection is down, connect again (waiting up to TIMEOUT_MS for the broker's answer)
+ * and subscribe again to every topic subscribed so far. Returns whether it is up. */
+bool tclient_reconnect(struct tclient *c, int timeout_ms);
 void tmsg_free(struct tmsg *m);
+
+/* Wait for booth/b1/session/state with PHASE (C subscribed to it); returns it parsed, or NULL
+ * after TIMEOUT_MS. */
+json_object *tclient_wait_phase(struct tclient *c, const char *phase, int timeout_ms);
+/* Wait for booth/b1/state saying STATE ("idle", "attention", ...). */
+bool tclient_wait_booth_state(struct tclient *c, const char *state, int timeout_ms);
 
 /* Publish PAYLOAD to booth/b1/request/COMMAND as an owner over v3.1.1 and wait for the answer on
  * booth/b1/response/COMMAND (C must be subscribed to it). Returns the parsed response or NULL. */
