@@ -239,9 +239,12 @@ static void publish_settings(struct boothd *d)
  * tell the owner about problems that started or ended, and publish. */
 static void update(struct boothd *d)
 {
-	unsigned now = current_problems(d), changed = now ^ d->problems;
+	unsigned now, changed;
 	const char *why, *state;
 
+	free_space(d);
+	now = current_problems(d);
+	changed = now ^ d->problems;
 	d->problems = now;
 	for (size_t i = 0; i < ARRAY_SIZE(problems); i++) {
 		json_object *o;
