@@ -25,6 +25,11 @@ struct env {
 	pid_t daemons[16];     /* started with env_spawn(), killed by env_stop() */
 	int cupsd_port;	       /* the private cupsd's, once started */
 	pid_t cupsd;
+	char booth[33];	      /* the booth id (ENV_BOOTH unless env_start_booth() said) */
+	int fleet_port;	      /* the test fleet broker's TLS listener, once started */
+	int fleet_plain_port; /* its plain loopback listener, for the test's recorder */
+	pid_t fleet;
+	char fleet_dir[320]; /* its CA (ca.crt) and log (fleet.log) */
 };
 
 /* Make a directory, credentials, broker config and booth.conf (KEEPALIVE seconds), and start
@@ -33,6 +38,8 @@ int env_start(struct env *e, int keepalive);
 /* The same, with EXTRA (config lines, may be NULL) appended to booth.conf. A section may be
  * opened again there ("[boothd]\ncopies = 2\n"), but a key may not be set twice. */
 int env_start_conf(struct env *e, int keepalive, const char *extra);
+/* The same for booth BOOTH instead of ENV_BOOTH. */
+int env_start_booth(struct env *e, int keepalive, const char *booth, const char *extra);
 /* Stop everything started, remove the directory. */
 void env_stop(struct env *e);
 
@@ -60,6 +67,16 @@ int env_printer_media(struct env *e, int sheets);
 int env_cupsd_start(struct env *e);
 /* Stop it (SIGTERM, reaped). env_stop() does this too. */
 void env_cupsd_stop(struct env *e);
+/* Start a test fleet broker: a second Mosquitto on loopback with a TLS listener (certificate
+ * for localhost from a CA made now) that takes anonymous clients, and a plain listener for the
+ * test's recorder; it logs every connection (connection_messages) and every message to
+ * fleet.log. Points booth.conf's [telemetry] at it, reporting every INTERVAL_S seconds
+ * (test_interval_s). Returns 0 or -1 (and the test fails). */
+int env_fleet_start(struct env *e, int interval_s);
+/* Connections that reached the fleet broker's TLS listener so far (from its log). */
+int env_fleet_connections(struct env *e);
+/* Append TEXT to booth.conf (for daemons started after). Returns 0 or -1. */
+int env_conf_append(struct env *e, const char *text);
 /* Stop the broker with SIG and reap it. */
 void env_broker_stop(struct env *e, int sig);
 
@@ -110,6 +127,8 @@ struct tclient *tclient_new(struct env *e, const char *user, const char *passwor
  * without credentials. */
 struct tclient *tclient_new_tls(struct env *e, const char *user, const char *password, bool v5,
 				int *rc);
+/* An anonymous MQTT v5 client on the test fleet broker's plain listener. */
+struct tclient *tclient_new_fleet(struct env *e);
 void tclient_free(struct tclient *c);
 /* Subscribe; returns the granted QoS or reason code from SUBACK (0x87 = not authorized), or -1. */
 int tclient_subscribe(struct tclient *c, const char *topic);
