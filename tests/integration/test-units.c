@@ -10,9 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const units[] = { "booth.target",	     "booth-firstboot.service",
-				     "booth-broker.service", "boothd.service",
-				     "booth-camera.service", "booth-printer.service" };
+static const char *const units[] = { "booth.target",	       "booth-firstboot.service",
+				     "booth-broker.service",   "boothd.service",
+				     "booth-camera.service",   "booth-printer.service",
+				     "booth-telemetry.service" };
 static char root[64];
 
 /* Run CMD through the shell; its stderr and stdout into OUT. Returns the exit status. */
@@ -60,10 +61,11 @@ static int make_root(void)
 		 "cp -r /lib/systemd/system/. usr/lib/systemd/system/; "
 		 "cp /etc/passwd /etc/group etc/; "
 		 "cp /usr/sbin/mosquitto usr/sbin/; cp /usr/bin/kill usr/bin/; "
-		 "cp '%s'/boothd '%s'/booth-camera '%s'/booth-printer '%s'/booth-topics usr/bin/; "
+		 "cp '%s'/boothd '%s'/booth-camera '%s'/booth-printer '%s'/booth-telemetry "
+		 "'%s'/booth-topics usr/bin/; "
 		 "cd - >/dev/null; make -s install-systemd DESTDIR='%s' PREFIX=/usr; "
 		 "cp booth.conf.example '%s/etc/booth/booth.conf'",
-		 root, bindir, bindir, bindir, bindir, root, root);
+		 root, bindir, bindir, bindir, bindir, bindir, root, root);
 	return sh(cmd, NULL, 0);
 }
 
@@ -114,13 +116,15 @@ static void test_sysusers_tmpfiles(void)
 
 	snprintf(cmd, sizeof(cmd),
 		 "systemd-sysusers --root='%s' && grep -c '^boothd:\\|^booth-camera:\\|"
-		 "^booth-printer:' '%s/etc/passwd'",
+		 "^booth-printer:\\|^booth-telemetry:' '%s/etc/passwd'",
 		 root, root);
 	CHECK_INT(sh(cmd, out, sizeof(out)), ==, 0);
-	CHECK(strstr(out, "3") != NULL);
+	CHECK(strstr(out, "4") != NULL);
 	snprintf(cmd, sizeof(cmd), "grep '^booth:' '%s/etc/group'", root);
 	CHECK_INT(sh(cmd, out, sizeof(out)), ==, 0);
 	CHECK(strstr(out, "boothd") && strstr(out, "booth-camera") && strstr(out, "booth-printer"));
+	/* booth-telemetry may not read photos: it is not in the booth group. */
+	CHECK_MSG(!strstr(out, "booth-telemetry"), "%s", out);
 	snprintf(cmd, sizeof(cmd), "systemd-tmpfiles --root='%s' --create", root);
 	CHECK_INT(sh(cmd, out, sizeof(out)), ==, 0);
 	snprintf(path, sizeof(path), "%s/var/lib/booth/photos", root);
@@ -143,7 +147,7 @@ static void test_firstboot(void)
 		 root, root, root, root, root, root, root, root, root);
 	CHECK_INT(sh(cmd, out, sizeof(out)), ==, 0);
 	CHECK(strstr(out, "boothd") && strstr(out, "camera") && strstr(out, "printer") &&
-	      strstr(out, "owner"));
+	      strstr(out, "telemetry") && strstr(out, "owner"));
 	snprintf(cmd, sizeof(cmd),
 		 "grep -c '^user root$\\|^listener 1883 127.0.0.1$' "
 		 "'%s/etc/booth/broker/mosquitto.conf'",
