@@ -462,8 +462,11 @@ static void unlink_file(const char *path, void *userdata)
 static int forget_session(struct boothd *d, int64_t session)
 {
 	int files = 0;
-	int r = db_session_forget(d->db, session, 1, unlink_file, &files);
+	/* Its prints not yet made go first, while the rows still say which they are. */
+	int r = prints_cancel_session(d->prints, session);
 
+	if (r >= 0)
+		r = db_session_forget(d->db, session, 1, unlink_file, &files);
 	return r < 0 ? r : files;
 }
 

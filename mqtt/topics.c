@@ -302,6 +302,12 @@ static const struct field_def print_fields[] = {
 	END_FIELDS,
 };
 
+static const struct field_def printer_cancel_fields[] = {
+	{ "jobs", FIELD_ARRAY, false, false, 0, 0, NULL, NULL,
+	  "Only these jobs (their keys; a deleted session's); absent: every job." },
+	END_FIELDS,
+};
+
 static const struct field_def print_job_fields[] = {
 	{ "job", FIELD_STRING, true, false, 1, 64, NULL, NULL, "The print's key." },
 	{ "state", FIELD_STRING, true, false, 1, 16,
@@ -549,7 +555,8 @@ const struct topic_def topic_table[] = {
 	{ "booth/{booth}/printer/paper", TOPIC_COMMAND, "boothd", "printer", false, 1, PAYLOAD_JSON,
 	  NULL, paper_fields, "The paper the owner loaded and the prints made since." },
 	{ "booth/{booth}/printer/cancel", TOPIC_COMMAND, "boothd", "printer", false, 1,
-	  PAYLOAD_JSON, NULL, no_fields, "Cancel every print not yet finished." },
+	  PAYLOAD_JSON, NULL, printer_cancel_fields,
+	  "Cancel every print not yet finished, or only the jobs named." },
 	{ "booth/{booth}/events/print_job", TOPIC_EVENT, "printer", "boothd owner ui", false, 1,
 	  PAYLOAD_JSON, NULL, print_job_fields, "A print job changed state." },
 	{ "booth/{booth}/session/state", TOPIC_STATE, "boothd", "ui", true, 1, PAYLOAD_JSON, NULL,
