@@ -550,7 +550,7 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
 		return;
 	t->topic = strdup(msg->topic);
 	t->payload = calloc(1, (size_t)msg->payloadlen + 1);
-	if (t->payload)
+	if (t->payload && msg->payloadlen > 0)
 		memcpy(t->payload, msg->payload, (size_t)msg->payloadlen);
 	t->len = msg->payloadlen;
 	t->retain = msg->retain;
