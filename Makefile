@@ -274,3 +274,29 @@ $(B)/tests/integration/test-ui%.o: ALL_CFLAGS += -Iui
 LINT_SRC += $(wildcard ui/*.c)
 FORMAT_SRC += $(wildcard ui/*.[ch])
 # --- end ui ---
+
+# --- telemetry --- booth-telemetry: opt-in anonymized health reports (telemetry/). Its modules
+# go into libtelemetryd.a, which booth-telemetry and the test-telemetry* tests link.
+TELEMETRY_SRC := $(filter-out telemetry/booth-telemetry.c,$(wildcard telemetry/*.c))
+INCLUDES += -Itelemetry
+DAEMONS += $(B)/booth-telemetry
+ARCHIVES += $(B)/libtelemetryd.a
+all: $(B)/booth-telemetry
+$(B)/libtelemetryd.a: $(call objs,$(TELEMETRY_SRC))
+	@mkdir -p $(@D)
+	$(CROSS_COMPILE)ar rcs $@ $^
+$(B)/booth-telemetry: $(B)/telemetry/booth-telemetry.o $(B)/libtelemetryd.a $(B)/libbooth.a
+	$(LINK)
+$(B)/tests/test-telemetry%: $(B)/tests/unit/test-telemetry%.o $(TEST_HARNESS) \
+		$(B)/libtelemetryd.a $(TEST_ARCHIVES)
+	$(LINK)
+$(B)/tests/test-telemetry%: $(B)/tests/integration/test-telemetry%.o $(INTEGRATION_HARNESS) \
+		$(TEST_HARNESS) $(B)/libtelemetryd.a $(TEST_ARCHIVES)
+	$(LINK)
+$(B)/tests/unit/test-telemetry%.o $(B)/tests/integration/test-telemetry%.o: \
+	ALL_CFLAGS += -Itelemetry
+$(B)/fuzz/fuzz-report: telemetry/report.c
+$(B)/fuzz/fuzz-report: FUZZ_CFLAGS += -Itelemetry
+LINT_SRC += $(wildcard telemetry/*.c)
+FORMAT_SRC += $(wildcard telemetry/*.[ch])
+# --- end telemetry ---

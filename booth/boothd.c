@@ -72,6 +72,8 @@ struct boothd {
 	unsigned problems;
 	int64_t free_mb;
 	int64_t since;
+	/* Health counters since start (booth/{booth}/health), for booth-telemetry. */
+	int64_t started, captures, capture_errors, print_errors, problem_starts[3];
 };
 
 static void free_space(struct boothd *d)
@@ -213,6 +215,39 @@ static int state_json(struct boothd *d, json_object **ret)
 	return 0;
 }
 
+/* Coarse counters only: nothing about guests, events or names (booth-telemetry reads it). */
+static void publish_health(struct boothd *d)
+{
+	int64_t sessions = 0, photos = 0, prints = 0;
+	const char *camera = "none", *printer = "none";
+	json_object *o;
+
+	if (db_counts_since(d->db, d->started, &sessions, &photos) < 0 ||
+	    db_print_jobs_since(d->db, d->started, &prints) < 0)
+		return;
+	if (d->camera)
+		camera = json_object_get_string(json_object_object_get(d->camera, "status"));
+	if (d->cfg.printer.destination[0])
+		printer = prints_notice(d->prints) ? "fault" : "ok";
+	o = json_object_new_object();
+	add_int(o, "started", d->started);
+	add_int(o, "sessions", sessions);
+	add_int(o, "captures", d->captures);
+	add_int(o, "capture_errors", d->capture_errors);
+	add_int(o, "prints", prints);
+	add_int(o, "print_errors", d->print_errors);
+	for (size_t i = 0; i < ARRAY_SIZE(problems); i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "%s_problems", problems[i].name);
+		add_int(o, key, d->problem_starts[i]);
+	}
+	json_object_object_add(o, "camera", json_object_new_string(camera));
+	json_object_object_add(o, "printer", json_object_new_string(printer));
+	bus_publish(d->bus, "booth/{booth}/health", o);
+	json_object_put(o);
+}
+
 static void publish_state(struct boothd *d)
 {
 	json_object *o;
@@ -221,6 +256,7 @@ static void publish_state(struct boothd *d)
 		return;
 	bus_publish(d->bus, "booth/{booth}/state", o);
 	json_object_put(o);
+	publish_health(d);
 }
 
 static void publish_settings(struct boothd *d)
@@ -251,6 +287,7 @@ static void update(struct boothd *d)
 
 		if (!(changed & problems[i].bit))
 			continue;
+		d->problem_starts[i] += (now & problems[i].bit) != 0;
 		o = json_object_new_object();
 		json_object_object_add(o, "problem", json_object_new_string(problems[i].name));
 		json_object_object_add(o, "active",
@@ -430,8 +467,11 @@ static void unlink_file(const char *path, void *userdata)
 static int forget_session(struct boothd *d, int64_t session)
 {
 	int files = 0;
-	int r = db_session_forget(d->db, session, 1, unlink_file, &files);
+	/* Its prints not yet made go first, while the rows still say which they are. */
+	int r = prints_cancel_session(d->prints, session);
 
+	if (r >= 0)
+		r = db_session_forget(d->db, session, 1, unlink_file, &files);
 	return r < 0 ? r : files;
 }
 
@@ -811,6 +851,33 @@ static void on_camera_state(struct bus *b, const char *topic, const void *payloa
 	update(d);
 }
 
+/* Photos taken, captures and prints that failed: counted for the health document. */
+static void on_health_event(struct bus *b, const char *topic, const void *payload, size_t len,
+			    void *userdata)
+{
+	struct boothd *d = userdata;
+	json_object *o = NULL;
+	char err[256];
+	bool failed;
+
+	(void)b;
+	if (strstr(topic, "/events/photo_stored")) {
+		d->captures++;
+	} else if (strstr(topic, "/events/capture_failed")) {
+		d->capture_errors++;
+	} else {
+		if (codec_decode(payload, len, 4096, &o, err, sizeof(err)) < 0)
+			return;
+		failed = strcmp(json_object_get_string(json_object_object_get(o, "state")) ?: "",
+				"failed") == 0;
+		json_object_put(o);
+		if (!failed)
+			return;
+		d->print_errors++;
+	}
+	publish_health(d);
+}
+
 static void on_ha_status(struct bus *b, const char *topic, const void *payload, size_t len,
 			 void *userdata)
 {
@@ -821,6 +888,12 @@ static void on_ha_status(struct bus *b, const char *topic, const void *payload, 
 	if (len == 6 && memcmp(payload, "online", 6) == 0)
 		discovery_publish(d->bus, &d->cfg, &d->settings);
 }
+
+static const char *const health_events[] = {
+	"booth/{booth}/events/photo_stored",
+	"booth/{booth}/events/capture_failed",
+	"booth/{booth}/events/print_job",
+};
 
 int main(int argc, char **argv)
 {
@@ -851,6 +924,7 @@ int main(int argc, char **argv)
 	if (r < 0)
 		goto out;
 	d.since = wall_msec();
+	d.started = d.since;
 	settings_load(d.db, &d.cfg, &d.settings);
 	/* boothd owns the photo store; its free space decides whether guests may start. */
 	r = mkdir_p(d.cfg.general.photo_dir, 0770);
@@ -880,6 +954,8 @@ int main(int argc, char **argv)
 		r = bus_subscribe(d.bus, "booth/{booth}/camera/state", on_camera_state, &d);
 	if (r == 0)
 		r = bus_subscribe(d.bus, "homeassistant/status", on_ha_status, &d);
+	for (size_t i = 0; i < ARRAY_SIZE(health_events) && r == 0; i++)
+		r = bus_subscribe(d.bus, health_events[i], on_health_event, &d);
 	if (r == 0)
 		r = loop_add_timer(d.loop, STORAGE_CHECK_US, STORAGE_CHECK_US, on_storage_timer, &d,
 				   &d.storage_timer);

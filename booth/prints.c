@@ -187,6 +187,7 @@ int prints_paper_loaded(struct prints *p, int n)
 struct cancel_ctx {
 	char keys[CANCEL_MAX][65];
 	int n;
+	int64_t session; /* only this session's jobs; 0: every job */
 };
 
 static void collect(const char *key, const char *path, const char *layout, int64_t session,
@@ -196,33 +197,58 @@ static void collect(const char *key, const char *path, const char *layout, int64
 
 	(void)path;
 	(void)layout;
-	(void)session;
-	if (c->n < CANCEL_MAX)
+	if (c->n < CANCEL_MAX && (!c->session || c->session == session))
 		strscpy(c->keys[c->n++], key, sizeof(c->keys[0]));
 }
 
-int prints_cancel(struct prints *p)
+/* Cancel the unfinished jobs of SESSION (0: all) for WHY. Returns how many, or -errno. */
+static int cancel(struct prints *p, int64_t session, const char *why)
 {
 	struct cancel_ctx *c = calloc(1, sizeof(*c));
-	json_object *o;
+	json_object *o, *jobs;
 	int r;
 
 	if (!c)
 		return -ENOMEM;
+	c->session = session;
 	r = db_print_jobs_unfinished(p->db, collect, c);
 	/* Recorded first: a job canceled here is never sent again, even if booth-printer does not
 	 * hear about it now. */
 	for (int i = 0; r >= 0 && i < c->n; i++)
-		r = db_print_job_update(p->db, c->keys[i], "canceled", 0, "canceled by the owner",
-					wall_msec());
-	if (r >= 0) {
-		r = c->n;
-		log_info("The owner canceled the print queue (%d jobs)", r);
+		r = db_print_job_update(p->db, c->keys[i], "canceled", 0, why, wall_msec());
+	if (r >= 0 && (!session || c->n > 0)) {
 		o = json_object_new_object();
+		if (session) {
+			jobs = json_object_new_array();
+			for (int i = 0; i < c->n; i++)
+				json_object_array_add(jobs, json_object_new_string(c->keys[i]));
+			json_object_object_add(o, "jobs", jobs);
+		}
 		bus_publish(p->bus, "booth/{booth}/printer/cancel", o);
 		json_object_put(o);
 	}
+	if (r >= 0)
+		r = c->n;
 	free(c);
+	return r;
+}
+
+int prints_cancel(struct prints *p)
+{
+	int r = cancel(p, 0, "canceled by the owner");
+
+	if (r >= 0)
+		log_info("The owner canceled the print queue (%d jobs)", r);
+	return r;
+}
+
+int prints_cancel_session(struct prints *p, int64_t session)
+{
+	int r = cancel(p, session, "the session was deleted");
+
+	if (r > 0)
+		log_info("Session %lld deleted: %d print%s not yet made canceled",
+			 (long long)session, r, r == 1 ? "" : "s");
 	return r;
 }
 

@@ -36,6 +36,9 @@ int prints_paper_loaded(struct prints *p, int n);
 /* Cancel every unfinished job: recorded as canceled, then booth-printer is told. Returns how
  * many jobs were canceled, or -errno. */
 int prints_cancel(struct prints *p);
+/* Cancel SESSION's unfinished jobs (its photos are being deleted): recorded as canceled, then
+ * booth-printer is told to drop or cancel exactly those. Returns how many, or -errno. */
+int prints_cancel_session(struct prints *p, int64_t session);
 /* Print SESSION's strip once more. Returns 0 with the job's key in KEY (65 bytes), -ENOENT if the
  * session has no strip, or -errno. */
 int prints_reprint(struct prints *p, int64_t session, char *key);

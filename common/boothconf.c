@@ -96,6 +96,17 @@ const struct config_key boothconf_keys[] = {
 	{ "ui", "test_input", CONFIG_BOOL, FIELD(ui, test_input), 0, 0, "no", NULL },
 	{ "ui", "screenshot_dir", CONFIG_PATH, FIELD(ui, screenshot_dir), 1, PATH_MAX - 64,
 	  "/var/lib/booth/screens", NULL },
+	/* [telemetry]: booth-telemetry */
+	{ "telemetry", "database", CONFIG_PATH, FIELD(telemetry, database), 1, PATH_MAX - 64,
+	  "/var/lib/booth-telemetry/telemetry.db", NULL },
+	{ "telemetry", "fleet_host", CONFIG_STRING, FIELD(telemetry, fleet_host), 0, 255, "",
+	  NULL },
+	{ "telemetry", "fleet_port", CONFIG_INT, FIELD(telemetry, fleet_port), 1, 65535, "8883",
+	  NULL },
+	{ "telemetry", "fleet_ca", CONFIG_PATH, FIELD(telemetry, fleet_ca), 1, PATH_MAX - 64,
+	  "/etc/booth/fleet-ca.crt", NULL },
+	{ "telemetry", "test_interval_s", CONFIG_INT, FIELD(telemetry, test_interval_s), 0, 86400,
+	  "0", NULL },
 	{ NULL, NULL, CONFIG_STRING, 0, 0, 0, 0, NULL, NULL },
 };
 

@@ -73,6 +73,13 @@ struct booth_config {
 		bool test_input;   /* obey booth/{booth}/ui/test_input (tests only) */
 		char screenshot_dir[PATH_MAX]; /* where test screenshots are written */
 	} ui;
+	struct {
+		char database[PATH_MAX]; /* booth-telemetry's own SQLite file */
+		char fleet_host[256];	 /* the fleet broker; empty: telemetry is impossible */
+		int fleet_port;		 /* its TLS port */
+		char fleet_ca[PATH_MAX]; /* the CA that signed the fleet broker's certificate */
+		int test_interval_s;	 /* tests only: report every N s, not daily; 0: off */
+	} telemetry;
 };
 
 /* The credentials a process uses on the broker. */

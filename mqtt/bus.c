@@ -335,7 +335,7 @@ static void handle_request(struct bus *b, const struct mosquitto_message *msg,
 		free(rt);
 	}
 	if (!req->response_topic[0]) {
-		/* The prefix is at most 48 bytes and the command 64: this fits. */
+		/* The prefix is at most 64 bytes and the command 64: this fits. */
 		size_t n = strlen(b->response_prefix);
 
 		memcpy(req->response_topic, b->response_prefix, n);
@@ -395,7 +395,7 @@ static void on_message(struct mosquitto *m, void *userdata, const struct mosquit
 	bool match = false;
 
 	(void)m;
-	if (b->on_request &&
+	if (b->on_request && b->request_prefix[0] &&
 	    strncmp(msg->topic, b->request_prefix, strlen(b->request_prefix)) == 0) {
 		handle_request(b, msg, props, msg->topic + strlen(b->request_prefix), NULL);
 		return;
@@ -445,6 +445,20 @@ int bus_serve_requests(struct bus *b, bus_request_fn fn, void *userdata)
 	b->on_request = fn;
 	b->on_request_data = userdata;
 	return bus_add_subscription(b, "booth/{booth}/request/+", NULL, NULL);
+}
+
+int bus_set_request_handler(struct bus *b, const char *response_prefix, bus_request_fn fn,
+			    void *userdata)
+{
+	if (topic_expand(response_prefix, b->booth, b->response_prefix,
+			 sizeof(b->response_prefix)) < 0 ||
+	    strlen(b->response_prefix) > 64)
+		return -ENAMETOOLONG;
+	/* Nothing arrives below request/ for this process: only its own request topics. */
+	b->request_prefix[0] = '\0';
+	b->on_request = fn;
+	b->on_request_data = userdata;
+	return 0;
 }
 
 int bus_serve_request_topic(struct bus *b, const char *pattern, const char *command)

@@ -38,9 +38,16 @@ void bus_set_connect_handler(struct bus *b, bus_connect_fn fn, void *userdata);
 
 /* Answer requests to booth/{booth}/request/+ with FN (boothd). */
 int bus_serve_requests(struct bus *b, bus_request_fn fn, void *userdata);
+/* Answer only the request topics named with bus_serve_request_topic() with FN, on response
+ * topics below RESPONSE_PREFIX (a pattern ending in '/', such as
+ * "booth/{booth}/telemetry/response/"; answers go to RESPONSE_PREFIX + COMMAND, and MQTT v5
+ * response topics must lie below it): for a process other than boothd that serves requests.
+ * Returns 0 or -ENAMETOOLONG. */
+int bus_set_request_handler(struct bus *b, const char *response_prefix, bus_request_fn fn,
+			    void *userdata);
 /* Also answer requests on the request entry PATTERN (outside request/, such as
  * booth/{booth}/settings/set) with the same handler, as COMMAND (a static string; answers go to
- * response/COMMAND). Call after bus_serve_requests(). */
+ * response/COMMAND). Call after bus_serve_requests() or bus_set_request_handler(). */
 int bus_serve_request_topic(struct bus *b, const char *pattern, const char *command);
 
 /* Subscribe to the topic-table entry PATTERN (may hold wildcards), now and after every

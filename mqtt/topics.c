@@ -15,9 +15,9 @@
 	}
 #define AVAILABILITY(proc)                                                                         \
 	{                                                                                          \
-		"booth/{booth}/availability/" proc, TOPIC_AVAILABILITY, proc, "owner boothd ui",   \
-			true, 1, PAYLOAD_TEXT, "online|offline", NULL,                             \
-			"Whether " proc " is connected; set to offline by its last will."          \
+		"booth/{booth}/availability/" proc, TOPIC_AVAILABILITY, proc,                      \
+			"owner boothd ui telemetry", true, 1, PAYLOAD_TEXT, "online|offline",      \
+			NULL, "Whether " proc " is connected; set to offline by its last will."    \
 	}
 
 const char *const topic_users[] = {
@@ -302,6 +302,12 @@ static const struct field_def print_fields[] = {
 	END_FIELDS,
 };
 
+static const struct field_def printer_cancel_fields[] = {
+	{ "jobs", FIELD_ARRAY, false, false, 0, 0, NULL, NULL,
+	  "Only these jobs (their keys; a deleted session's); absent: every job." },
+	END_FIELDS,
+};
+
 static const struct field_def print_job_fields[] = {
 	{ "job", FIELD_STRING, true, false, 1, 64, NULL, NULL, "The print's key." },
 	{ "state", FIELD_STRING, true, false, 1, 16,
@@ -394,6 +400,56 @@ static const struct field_def response_fields[] = {
 	  "The request's transaction, echoed." },
 	END_FIELDS,
 };
+
+/* --- telemetry --- */
+static const struct field_def health_fields[] = {
+	{ "started", FIELD_INT, true, false, 0, 1LL << 53, NULL, NULL,
+	  "When boothd started; the counts below count from then." },
+	{ "sessions", FIELD_INT, true, false, 0, 1LL << 40, NULL, NULL, "Guest sessions started." },
+	{ "captures", FIELD_INT, true, false, 0, 1LL << 40, NULL, NULL, "Photos taken." },
+	{ "capture_errors", FIELD_INT, true, false, 0, 1LL << 40, NULL, NULL,
+	  "Photos the camera could not take." },
+	{ "prints", FIELD_INT, true, false, 0, 1LL << 40, NULL, NULL, "Prints completed." },
+	{ "print_errors", FIELD_INT, true, false, 0, 1LL << 40, NULL, NULL, "Prints that failed." },
+	{ "camera_problems", FIELD_INT, true, false, 0, 1LL << 40, NULL, NULL,
+	  "Times the camera problem started." },
+	{ "printer_problems", FIELD_INT, true, false, 0, 1LL << 40, NULL, NULL,
+	  "Times the printer problem started." },
+	{ "storage_problems", FIELD_INT, true, false, 0, 1LL << 40, NULL, NULL,
+	  "Times the storage problem started." },
+	{ "camera", FIELD_STRING, true, false, 1, 8, "none|ok|error", NULL,
+	  "The camera now: none, ok or error." },
+	{ "printer", FIELD_STRING, true, false, 1, 8, "none|ok|fault", NULL,
+	  "The printer now: none (not configured), ok, or fault (printing impossible)." },
+	END_FIELDS,
+};
+
+static const struct field_def telemetry_state_fields[] = {
+	{ "consent", FIELD_STRING, true, false, 1, 16, "undecided|declined|accepted", NULL,
+	  "The owner's decision." },
+	{ "schema", FIELD_INT, true, false, 1, 1000, NULL, NULL,
+	  "The report schema this software sends." },
+	{ "accepted_schema", FIELD_INT, true, true, 1, 1000, NULL, NULL,
+	  "The schema the owner accepted, or null." },
+	{ "decided", FIELD_STRING, true, true, 10, 10, NULL, NULL,
+	  "The day of the decision (YYYY-MM-DD, UTC), or null." },
+	{ "how", FIELD_STRING, true, true, 1, 16, NULL, NULL,
+	  "How it was decided (mqtt), or null." },
+	{ "fleet", FIELD_BOOL, true, false, 0, 0, NULL, NULL,
+	  "Whether a fleet broker is configured ([telemetry] fleet_host)." },
+	{ "reporting", FIELD_BOOL, true, false, 0, 0, NULL, NULL,
+	  "Whether reports are sent: accepted, for this schema, with a fleet broker." },
+	{ "last_report", FIELD_STRING, true, true, 10, 10, NULL, NULL,
+	  "The day the last report was sent (YYYY-MM-DD, UTC), or null." },
+	END_FIELDS,
+};
+
+static const struct field_def telemetry_accept_fields[] = {
+	{ "schema", FIELD_INT, true, false, 1, 1000, NULL, NULL,
+	  "The report schema version the owner accepts (as preview shows)." },
+	END_FIELDS,
+};
+/* --- end telemetry --- */
 
 /* --- ui --- */
 #define UI_SCREENS "attract|countdown|flash|processing|review|printing|done|failed|attention"
@@ -499,7 +555,8 @@ const struct topic_def topic_table[] = {
 	{ "booth/{booth}/printer/paper", TOPIC_COMMAND, "boothd", "printer", false, 1, PAYLOAD_JSON,
 	  NULL, paper_fields, "The paper the owner loaded and the prints made since." },
 	{ "booth/{booth}/printer/cancel", TOPIC_COMMAND, "boothd", "printer", false, 1,
-	  PAYLOAD_JSON, NULL, no_fields, "Cancel every print not yet finished." },
+	  PAYLOAD_JSON, NULL, printer_cancel_fields,
+	  "Cancel every print not yet finished, or only the jobs named." },
 	{ "booth/{booth}/events/print_job", TOPIC_EVENT, "printer", "boothd owner ui", false, 1,
 	  PAYLOAD_JSON, NULL, print_job_fields, "A print job changed state." },
 	{ "booth/{booth}/session/state", TOPIC_STATE, "boothd", "ui", true, 1, PAYLOAD_JSON, NULL,
@@ -526,6 +583,27 @@ const struct topic_def topic_table[] = {
 	{ "homeassistant/status", TOPIC_EVENT, "owner", "boothd", false, 1, PAYLOAD_TEXT,
 	  "online|offline", NULL,
 	  "Home Assistant's birth message: online makes boothd publish discovery again." },
+	/* --- telemetry --- */
+	{ "booth/{booth}/health", TOPIC_STATE, "boothd", "telemetry owner", true, 1, PAYLOAD_JSON,
+	  NULL, health_fields,
+	  "Coarse health counters since boothd started: nothing about guests or names." },
+	{ "booth/{booth}/telemetry/state", TOPIC_STATE, "telemetry", "owner", true, 1, PAYLOAD_JSON,
+	  NULL, telemetry_state_fields,
+	  "The owner's telemetry decision and the last report's day." },
+	{ "booth/{booth}/telemetry/request/preview", TOPIC_REQUEST, "owner", "telemetry", false, 1,
+	  PAYLOAD_JSON, NULL, no_fields, "The exact bytes the next report would send. data." },
+	{ "booth/{booth}/telemetry/request/accept", TOPIC_REQUEST, "owner", "telemetry", false, 1,
+	  PAYLOAD_JSON, NULL, telemetry_accept_fields,
+	  "Opt in to reports of this schema version. data: the telemetry state." },
+	{ "booth/{booth}/telemetry/request/decline", TOPIC_REQUEST, "owner", "telemetry", false, 1,
+	  PAYLOAD_JSON, NULL, no_fields,
+	  "Opt out: nothing more is sent, nothing queued is kept. data: the telemetry state." },
+	{ "booth/{booth}/telemetry/request/last_report", TOPIC_REQUEST, "owner", "telemetry", false,
+	  1, PAYLOAD_JSON, NULL, no_fields, "The last report sent, as sent. data." },
+	{ "booth/{booth}/telemetry/response/#", TOPIC_RESPONSE, "telemetry", "owner", false, 1,
+	  PAYLOAD_JSON, NULL, response_fields,
+	  "Answers to telemetry requests: telemetry/response/COMMAND or the v5 response topic." },
+	/* --- end telemetry --- */
 	/* --- ui --- */
 	{ "booth/{booth}/ui/state", TOPIC_STATE, "ui", "owner", true, 1, PAYLOAD_JSON, NULL,
 	  ui_state_fields, "What the screen shows." },

@@ -475,29 +475,50 @@ static void on_paper(struct bus *b, const char *topic, const void *payload, size
 	publish_state(d, &d->last, false);
 }
 
-/* The owner cancels the queue: every job not yet finished, held ones included. */
+/* Whether KEY is one of the keys in JOBS (an array; NULL: every job). */
+static bool listed(json_object *jobs, const char *key)
+{
+	if (!jobs)
+		return true;
+	for (size_t i = 0; i < json_object_array_length(jobs); i++) {
+		const char *k = json_object_get_string(json_object_array_get_idx(jobs, i));
+
+		if (k && strcmp(k, key) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The owner cancels the queue (every job not yet finished, held ones included), or boothd the
+ * jobs of a deleted session. */
 static void on_cancel(struct bus *b, const char *topic, const void *payload, size_t len,
 		      void *userdata)
 {
 	struct printerd *d = userdata;
-	json_object *o = NULL;
+	json_object *o = NULL, *jobs;
 	int n = 0;
 
 	if (parse_command(b, topic, payload, len, &o) < 0)
 		return;
-	json_object_put(o);
-	while (d->njobs > 0) {
-		struct job *j = &d->jobs[0];
-		int r = j->ipp_id > 0 ? ipp_printer_cancel(d->ipp, j->ipp_id) : 0;
+	jobs = json_object_object_get(o, "jobs");
+	for (int i = 0; i < d->njobs;) {
+		struct job *j = &d->jobs[i];
+		int r;
 
+		if (!listed(jobs, j->key)) {
+			i++;
+			continue;
+		}
+		r = j->ipp_id > 0 ? ipp_printer_cancel(d->ipp, j->ipp_id) : 0;
 		if (r < 0 && r != -ENOENT)
 			log_warning_errno(r, "Could not cancel job %d of print %s: %m", j->ipp_id,
 					  j->key);
 		publish_job(d, j->key, "canceled", j->ipp_id, NULL);
-		forget_job(d, 0);
+		forget_job(d, i);
 		n++;
 	}
-	log_info("Print queue canceled: %d job%s", n, n == 1 ? "" : "s");
+	json_object_put(o);
+	log_info("Print %s canceled: %d job%s", jobs ? "jobs" : "queue", n, n == 1 ? "" : "s");
 	publish_state(d, &d->last, false);
 }
 

@@ -119,6 +119,11 @@ int env_start(struct env *e, int keepalive)
 
 int env_start_conf(struct env *e, int keepalive, const char *extra)
 {
+	return env_start_booth(e, keepalive, ENV_BOOTH, extra);
+}
+
+int env_start_booth(struct env *e, int keepalive, const char *booth, const char *extra)
+{
 	char exe[PATH_MAX], setup[PATH_MAX], topics[PATH_MAX + 32], brokerdir[320], port[16];
 	char tls_port[16];
 	char layouts[PATH_MAX];
@@ -126,6 +131,7 @@ int env_start_conf(struct env *e, int keepalive, const char *extra)
 	FILE *f;
 
 	memset(e, 0, sizeof(*e));
+	snprintf(e->booth, sizeof(e->booth), "%s", booth);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)
 		return test_fail(__FILE__, __LINE__, "readlink"), -1;
@@ -149,7 +155,7 @@ int env_start_conf(struct env *e, int keepalive, const char *extra)
 	if (!realpath("mqtt/broker-setup", setup))
 		return test_fail(__FILE__, __LINE__, "mqtt/broker-setup not found"), -1;
 	{
-		char *argv[] = { setup, brokerdir, ENV_BOOTH, port, topics, tls_port, NULL };
+		char *argv[] = { setup, brokerdir, e->booth, port, topics, tls_port, NULL };
 
 		if (run(argv) != 0)
 			return test_fail(__FILE__, __LINE__, "broker-setup failed"), -1;
@@ -167,9 +173,10 @@ int env_start_conf(struct env *e, int keepalive, const char *extra)
 		"compose_timeout_s = 60\n\n"
 		"[camera]\nbackend = sim\npreview_socket = %s/preview.sock\npreview_fps = 10\n"
 		"still_width = 2304\nstill_height = 1296\n\n"
+		"[telemetry]\ndatabase = %s/state/telemetry.db\n\n"
 		"[printer]\ndestination = ipp://localhost:%d/ipp/print\npoll_ms = 200\n%s",
-		ENV_BOOTH, e->dir, e->port, keepalive, brokerdir, e->database, layouts, e->dir,
-		e->printer_port, extra ? extra : "");
+		e->booth, e->dir, e->port, keepalive, brokerdir, e->database, layouts, e->dir,
+		e->dir, e->printer_port, extra ? extra : "");
 	fclose(f);
 	return env_broker_start(e);
 }
@@ -225,6 +232,99 @@ int env_broker_start(struct env *e)
 		usleep(20000);
 	}
 	return test_fail(__FILE__, __LINE__, "mosquitto did not open port %d", e->port), -1;
+}
+
+int env_conf_append(struct env *e, const char *text)
+{
+	FILE *f = fopen(e->conf, "a");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Run the shell command CMD; returns its exit status. */
+static int shell(const char *cmd)
+{
+	int status = system(cmd);
+
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int env_fleet_start(struct env *e, int interval_s)
+{
+	char cmd[4096], conf[400], text[1024];
+	char *argv[] = { "mosquitto", "-c", conf, NULL };
+	long long deadline = env_ms() + 10000;
+	FILE *f;
+
+	snprintf(e->fleet_dir, sizeof(e->fleet_dir), "%s/fleet", e->dir);
+	e->fleet_port = free_port();
+	e->fleet_plain_port = free_port();
+	/* A CA made for this run signs a certificate for localhost. */
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; mkdir -p '%s'; cd '%s'; "
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		 "-keyout ca.key -out ca.crt -days 2 -subj '/CN=Test fleet CA' 2>/dev/null; "
+		 "openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		 "-keyout server.key -out server.csr -subj '/CN=localhost' 2>/dev/null; "
+		 "printf 'subjectAltName = DNS:localhost, IP:127.0.0.1\n' > server.ext; "
+		 "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+		 "-out server.crt -days 2 -extfile server.ext 2>/dev/null",
+		 e->fleet_dir, e->fleet_dir);
+	if (shell(cmd) != 0)
+		return test_fail(__FILE__, __LINE__, "the fleet CA could not be made"), -1;
+	snprintf(conf, sizeof(conf), "%s/mosquitto.conf", e->fleet_dir);
+	f = fopen(conf, "w");
+	if (!f)
+		return test_fail(__FILE__, __LINE__, "%s", conf), -1;
+	fprintf(f,
+		"per_listener_settings false\nallow_anonymous true\npersistence false\n"
+		"log_dest file %s/fleet.log\nlog_type all\nconnection_messages true\n"
+		"log_timestamp false\n%s",
+		e->fleet_dir, getuid() == 0 ? "user root\n" : "");
+	fprintf(f, "listener %d 127.0.0.1\ncafile %s/ca.crt\n", e->fleet_port, e->fleet_dir);
+	fprintf(f, "certfile %s/server.crt\nkeyfile %s/server.key\ntls_version tlsv1.2\n",
+		e->fleet_dir, e->fleet_dir);
+	fprintf(f, "listener %d 127.0.0.1\n", e->fleet_plain_port);
+	fclose(f);
+	e->fleet = spawn(argv);
+	if (e->fleet < 0)
+		return e->fleet = 0, test_fail(__FILE__, __LINE__, "fork"), -1;
+	/* Only the plain listener is probed: every connection to the TLS one is the booth's. */
+	while (!port_open(e->fleet_plain_port)) {
+		if (!env_alive(e->fleet) || env_ms() > deadline) {
+			e->fleet = 0;
+			return test_fail(__FILE__, __LINE__, "the fleet broker did not start"), -1;
+		}
+		usleep(20000);
+	}
+	snprintf(text, sizeof(text),
+		 "\n[telemetry]\nfleet_host = localhost\nfleet_port = %d\nfleet_ca = %s/ca.crt\n"
+		 "test_interval_s = %d\n",
+		 e->fleet_port, e->fleet_dir, interval_s);
+	if (env_conf_append(e, text) < 0)
+		return test_fail(__FILE__, __LINE__, "booth.conf"), -1;
+	return 0;
+}
+
+int env_fleet_connections(struct env *e)
+{
+	char path[400], line[1024], want[64];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/fleet.log", e->fleet_dir);
+	snprintf(want, sizeof(want), " on port %d.", e->fleet_port);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "New connection from") && strstr(line, want))
+			n++;
+	fclose(f);
+	return n;
 }
 
 void env_broker_stop(struct env *e, int sig)
@@ -355,6 +455,9 @@ void env_stop(struct env *e)
 	env_broker_stop(e, SIGTERM);
 	if (e->small_fs[0])
 		umount2(e->small_fs, MNT_DETACH);
+	if (e->fleet > 0)
+		env_kill(e->fleet, SIGTERM);
+	e->fleet = 0;
 	if (e->dir[0] && !getenv("KEEP_TEST_DIR")) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
 		if (system(cmd) != 0)
@@ -562,7 +665,7 @@ bool tclient_reconnect(struct tclient *c, int timeout_ms)
 }
 
 static struct tclient *connect_client(struct env *e, const char *user, const char *password,
-				      bool v5, bool tls, int *rc)
+				      bool v5, bool tls, int port, int *rc)
 {
 	static int serial;
 	struct tclient *c = calloc(1, sizeof(*c));
@@ -600,7 +703,10 @@ static struct tclient *connect_client(struct env *e, const char *user, const cha
 			goto fail;
 	}
 	/* TLS: by name, as the certificate says; the processes' listener: loopback only. */
-	if (mosquitto_connect(c->m, tls ? "localhost" : "127.0.0.1", tls ? e->tls_port : e->port,
+	if (mosquitto_connect(c->m, tls ? "localhost" : "127.0.0.1",
+			      port  ? port
+			      : tls ? e->tls_port
+				    : e->port,
 			      30) != MOSQ_ERR_SUCCESS)
 		goto fail;
 	while (c->connack < 0 && env_ms() < deadline)
@@ -618,13 +724,18 @@ fail:
 
 struct tclient *tclient_new(struct env *e, const char *user, const char *password, bool v5, int *rc)
 {
-	return connect_client(e, user, password, v5, false, rc);
+	return connect_client(e, user, password, v5, false, 0, rc);
+}
+
+struct tclient *tclient_new_fleet(struct env *e)
+{
+	return connect_client(e, NULL, NULL, true, false, e->fleet_plain_port, NULL);
 }
 
 struct tclient *tclient_new_tls(struct env *e, const char *user, const char *password, bool v5,
 				int *rc)
 {
-	return connect_client(e, user, password, v5, true, rc);
+	return connect_client(e, user, password, v5, true, 0, rc);
 }
 
 void tclient_free(struct tclient *c)

@@ -26,6 +26,11 @@ struct env {
 	int cupsd_port;	       /* the private cupsd's, once started */
 	pid_t cupsd;
 	char small_fs[320]; /* a tmpfs mounted by env_small_fs(), unmounted by env_stop() */
+	char booth[33];	      /* the booth id (ENV_BOOTH unless env_start_booth() said) */
+	int fleet_port;	      /* the test fleet broker's TLS listener, once started */
+	int fleet_plain_port; /* its plain loopback listener, for the test's recorder */
+	pid_t fleet;
+	char fleet_dir[320]; /* its CA (ca.crt) and log (fleet.log) */
 };
 
 /* Make a directory, credentials, broker config and booth.conf (KEEPALIVE seconds), and start
@@ -41,6 +46,8 @@ int env_conf_set(struct env *e, const char *key, const char *value);
  * daemons it starts after: the first call moves the test into a mount namespace of its own
  * (needs root; no loop device). For tests of a full disk. Returns 0 or -errno. */
 int env_small_fs(struct env *e, const char *path, long kib);
+/* The same for booth BOOTH instead of ENV_BOOTH. */
+int env_start_booth(struct env *e, int keepalive, const char *booth, const char *extra);
 /* Stop everything started, remove the directory. */
 void env_stop(struct env *e);
 
@@ -68,6 +75,16 @@ int env_printer_media(struct env *e, int sheets);
 int env_cupsd_start(struct env *e);
 /* Stop it (SIGTERM, reaped). env_stop() does this too. */
 void env_cupsd_stop(struct env *e);
+/* Start a test fleet broker: a second Mosquitto on loopback with a TLS listener (certificate
+ * for localhost from a CA made now) that takes anonymous clients, and a plain listener for the
+ * test's recorder; it logs every connection (connection_messages) and every message to
+ * fleet.log. Points booth.conf's [telemetry] at it, reporting every INTERVAL_S seconds
+ * (test_interval_s). Returns 0 or -1 (and the test fails). */
+int env_fleet_start(struct env *e, int interval_s);
+/* Connections that reached the fleet broker's TLS listener so far (from its log). */
+int env_fleet_connections(struct env *e);
+/* Append TEXT to booth.conf (for daemons started after). Returns 0 or -1. */
+int env_conf_append(struct env *e, const char *text);
 /* Stop the broker with SIG and reap it. */
 void env_broker_stop(struct env *e, int sig);
 
@@ -118,6 +135,8 @@ struct tclient *tclient_new(struct env *e, const char *user, const char *passwor
  * without credentials. */
 struct tclient *tclient_new_tls(struct env *e, const char *user, const char *password, bool v5,
 				int *rc);
+/* An anonymous MQTT v5 client on the test fleet broker's plain listener. */
+struct tclient *tclient_new_fleet(struct env *e);
 void tclient_free(struct tclient *c);
 /* Subscribe; returns the granted QoS or reason code from SUBACK (0x87 = not authorized), or -1. */
 int tclient_subscribe(struct tclient *c, const char *topic);

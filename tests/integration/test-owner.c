@@ -76,12 +76,13 @@ static char *settings_now(struct tclient *c)
 	return s;
 }
 
-static bool wait_state_field(struct tclient *c, const char *needle, int ms)
+/* Whether a message on TOPIC whose payload contains NEEDLE arrives within MS. */
+static bool wait_payload(struct tclient *c, const char *topic, const char *needle, int ms)
 {
 	long long deadline = env_ms() + ms;
 
 	while (env_ms() < deadline) {
-		struct tmsg *m = tclient_wait(c, T("state"), 200);
+		struct tmsg *m = tclient_wait(c, topic, 200);
 		bool found = m && strstr(m->payload, needle);
 
 		tmsg_free(m);
@@ -89,6 +90,11 @@ static bool wait_state_field(struct tclient *c, const char *needle, int ms)
 			return true;
 	}
 	return false;
+}
+
+static bool wait_state_field(struct tclient *c, const char *needle, int ms)
+{
+	return wait_payload(c, T("state"), needle, ms);
 }
 
 static json_object *wait_phase(struct tclient *c, const char *phase, int ms)
@@ -173,11 +179,25 @@ static void test_security(void)
 	CHECK(!tclient_got(c, T("ui/pin"), 1500));
 	tclient_free(c);
 
-	/* booth-telemetry reads nothing of the booth's documents or guests' events. */
+	/* booth-telemetry reads nothing of the booth's documents or guests' events: only the
+	 * coarse health counters and who is online. */
 	tel = tclient_new(&env, "telemetry", NULL, true, NULL);
 	REQUIRE(tel != NULL);
 	tclient_subscribe(tel, "booth/#");
-	CHECK(!tclient_got(tel, "booth/#", 2000));
+	tclient_pump(tel, 2000);
+	{
+		struct tmsg *m;
+		int health = 0;
+
+		while ((m = tclient_wait(tel, "booth/#", 0))) {
+			health += strcmp(m->topic, T("health")) == 0;
+			CHECK_MSG(strcmp(m->topic, T("health")) == 0 ||
+					  strncmp(m->topic, T("availability/"), 21) == 0,
+				  "booth-telemetry read %s", m->topic);
+			tmsg_free(m);
+		}
+		CHECK_INT(health, ==, 1);
+	}
 	tclient_free(tel);
 	env_kill_daemon(&env, boothd, SIGTERM);
 	env_stop(&env);
@@ -443,6 +463,93 @@ static void test_event_run(void)
 	stop_all(pids);
 }
 
+/* What LATE (a new client, consumed) finds retained on the broker names no photo or strip. */
+static void check_retained_names_no_file(struct tclient *late)
+{
+	struct tmsg *m;
+
+	REQUIRE(late != NULL);
+	tclient_subscribe(late, T("#"));
+	tclient_pump(late, 1500);
+	while ((m = tclient_wait(late, "#", 0))) {
+		CHECK_MSG(!strstr(m->payload, "/photos/") && !strstr(m->payload, ".jpg"), "%s: %s",
+			  m->topic, m->payload);
+		tmsg_free(m);
+	}
+	tclient_free(late);
+}
+
+/* Deleting a session whose print is held (the printer is away): the files and rows go, the
+ * held print is canceled and never reaches the printer, and nothing on the broker still names
+ * the strip. */
+static void test_delete_held_print(void)
+{
+	pid_t pids[3] = { 0, 0, 0 };
+	struct tclient *owner, *ui;
+	char files[16][512], cmd[512], out[64] = "";
+	json_object *o;
+	int64_t s1;
+	int n;
+	FILE *p;
+
+	start_all(pids);
+	owner = owner_tls();
+	REQUIRE(owner != NULL);
+	ui = tclient_new(&env, "ui", NULL, false, NULL);
+	REQUIRE(ui != NULL);
+	tclient_subscribe(ui, T("session/state"));
+	tclient_subscribe(owner, T("events/print_job"));
+	CHECK(wait_state_field(owner, "\"state\":\"idle\"", 20000));
+	env_printer_stop(&env);
+	s1 = guest_session(owner, ui, 1);
+	CHECK_MSG(wait_payload(owner, T("events/print_job"), "\"state\":\"held\"", 20000),
+		  "the print was not held");
+	n = session_files(s1, files, 16);
+	CHECK_INT(n, ==, 5); /* four photos and the strip */
+
+	o = must(owner, "delete_session", "{\"session\":1}");
+	json_object_put(o);
+	CHECK_MSG(wait_payload(owner, T("events/print_job"), "\"state\":\"canceled\"", 10000),
+		  "the held print was not canceled");
+	for (int i = 0; i < n; i++)
+		CHECK_MSG(!file_exists(files[i]), "%s is still there", files[i]);
+	CHECK_INT(session_files(s1, files, 16), ==, 0);
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 %s \"SELECT count(*) FROM print_jobs WHERE session_id = 1 AND state IN "
+		 "('pending', 'held', 'queued', 'processing')\"",
+		 env.database);
+	p = popen(cmd, "r");
+	CHECK(p && fgets(out, sizeof(out), p));
+	if (p)
+		pclose(p);
+	CHECK_STR(out, "0\n");
+	/* booth-printer holds nothing any more. */
+	{
+		int jobs = -1;
+
+		for (long long end = env_ms() + 5000; jobs != 0 && env_ms() < end;) {
+			o = must(owner, "get", "{\"what\":\"printer\"}");
+			jobs = o ? json_object_get_int(get(o, "jobs")) : -1;
+			json_object_put(o);
+			if (jobs != 0)
+				tclient_pump(owner, 200);
+		}
+		CHECK_INT(jobs, ==, 0);
+	}
+
+	/* The printer comes back: nothing of the deleted session is printed. */
+	REQUIRE(env_printer_start(&env) == 0);
+	tclient_pump(owner, 4000);
+	CHECK_INT(env_printer_received(&env), ==, 0);
+	/* The broker keeps nothing that names the strip: what is retained for owners and for the
+	 * screen names no file of the session. */
+	check_retained_names_no_file(tclient_new(&env, "ui", NULL, true, NULL));
+	check_retained_names_no_file(tclient_new_tls(&env, "owner", NULL, true, NULL));
+	tclient_free(ui);
+	tclient_free(owner);
+	stop_all(pids);
+}
+
 /* What Home Assistant requires of each component's config. */
 static const char *const required[][4] = {
 	{ "sensor", "state_topic", NULL, NULL },
@@ -582,6 +689,7 @@ int main(int argc, char **argv)
 		{ "bad_input", test_bad_input },
 		{ "event_run", test_event_run },
 		{ "discovery", test_discovery },
+		{ "delete_held_print", test_delete_held_print },
 		{ NULL, NULL },
 	};
 

@@ -7,6 +7,7 @@
 #include "env.h"
 #include "harness.h"
 #include "ipp.h"
+#include "util.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -381,17 +382,18 @@ static int64_t record_session(int64_t *strip)
 {
 	struct db *db = NULL;
 	char dir[400];
-	int64_t id = 0;
+	int64_t id = 0, now = wall_msec();
 
 	snprintf(dir, sizeof(dir), "%s/state", env.dir);
 	mkdir(dir, 0750);
 	if (db_open(env.database, &db) < 0)
 		return 0;
-	if (db_session_create(db, 4, "strip", 1000, &id) < 0 ||
+	/* Today: a session older than the retention period is deleted, and its prints with it. */
+	if (db_session_create(db, 4, "strip", now, &id) < 0 ||
 	    db_strip_add(db, id, "strip", photo,
-			 "0000000000000000000000000000000000000000000000000000000000000000", 1000,
+			 "0000000000000000000000000000000000000000000000000000000000000000", now,
 			 strip) < 0 ||
-	    db_session_end(db, id, "done", "printed", 2000) < 0)
+	    db_session_end(db, id, "done", "printed", now + 1) < 0)
 		id = 0;
 	db_close(db);
 	return id;
