@@ -249,11 +249,13 @@ soak: deps-test all $(B)/tests/test-soak
 
 # --- ui --- booth-ui: the screens (ui/). Its modules go into libuid.a, which booth-ui and the
 # test-ui* tests link; text comes from the composer's booth/text.c (libboothd.a), scaling from
-# pixman, screenshots through libpng, the screen through libdrm, input through libinput.
+# pixman, screenshots through libpng, the screen through libdrm (or an SDL2 window), input through
+# libinput.
 UI_SRC := $(filter-out ui/booth-ui.c,$(wildcard ui/*.c))
-PIXMAN_CFLAGS := $(shell $(PKG_CONFIG) --cflags pixman-1 libdrm libinput libudev 2>/dev/null)
+PKGS_UI := pixman-1 libdrm libinput libudev sdl2
+PIXMAN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS_UI) 2>/dev/null)
 PKG_CFLAGS += $(PIXMAN_CFLAGS)
-PKG_LIBS += $(shell $(PKG_CONFIG) --libs pixman-1 libdrm libinput libudev 2>/dev/null)
+PKG_LIBS += $(shell $(PKG_CONFIG) --libs $(PKGS_UI) 2>/dev/null)
 INCLUDES += -Iui
 DAEMONS += $(if $(wildcard ui/booth-ui.c),$(B)/booth-ui)
 ARCHIVES += $(B)/libuid.a
@@ -269,7 +271,7 @@ $(B)/tests/test-ui%: $(B)/tests/unit/test-ui%.o $(TEST_HARNESS) $(B)/libuid.a $(
 $(B)/tests/test-ui%: $(B)/tests/integration/test-ui%.o $(INTEGRATION_HARNESS) $(TEST_HARNESS) \
 		$(B)/libuid.a $(TEST_ARCHIVES)
 	$(LINK)
-$(B)/tests/unit/test-ui%.o: ALL_CFLAGS += -Iui
+$(B)/tests/unit/test-ui%.o: ALL_CFLAGS += -Iui $(PIXMAN_CFLAGS)
 $(B)/tests/integration/test-ui%.o: ALL_CFLAGS += -Iui
 LINT_SRC += $(wildcard ui/*.c)
 FORMAT_SRC += $(wildcard ui/*.[ch])

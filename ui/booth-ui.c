@@ -233,6 +233,21 @@ static void on_input_key(const char *key, void *userdata)
 	key_press(userdata, key);
 }
 
+static void on_window_closed(void *userdata)
+{
+	struct ui *u = userdata;
+
+	log_info("The window was closed; stopping");
+	loop_quit(u->loop, 0);
+}
+
+/* The SDL window's own clicks, keys and close button. */
+static const struct display_input window_input = {
+	.tap = on_input_tap,
+	.key = on_input_key,
+	.quit = on_window_closed,
+};
+
 static bool valid_name(const char *s)
 {
 	if (!*s)
@@ -384,11 +399,6 @@ int main(int argc, char **argv)
 	}
 	r = display_new(u.cfg.ui.backend, u.loop, u.cfg.ui.width, u.cfg.ui.height,
 			(int)strtol(u.cfg.ui.rotation, NULL, 10), &u.display);
-	if (r == -EOPNOTSUPP) {
-		log_error("The '%s' display backend is not built in; use backend = headless",
-			  u.cfg.ui.backend);
-		goto out;
-	}
 	if (r < 0) {
 		log_error_errno(r, "Cannot open the '%s' display: %m", u.cfg.ui.backend);
 		goto out;
@@ -411,9 +421,11 @@ int main(int argc, char **argv)
 		log_error_errno(r, "Cannot start: %m");
 		goto out;
 	}
-	/* Headless has no input devices (tests use the test topic). Without input the booth can
-	 * still show its state, so a failure here is reported, not fatal. */
-	if (strcmp(u.cfg.ui.backend, "headless") != 0) {
+	/* Headless has no input devices (tests use the test topic) and the SDL window brings its
+	 * own. Without input the booth can still show its state, so a failure here is reported,
+	 * not fatal. */
+	display_set_input(u.display, &window_input, &u);
+	if (strcmp(u.cfg.ui.backend, "drm") == 0) {
 		r = input_new(u.loop, "seat0", u.display->phys_w, u.display->phys_h, on_input_tap,
 			      on_input_key, &u, &u.input);
 		if (r < 0)

@@ -3,6 +3,7 @@
  * the headless backend. */
 #include "display.h"
 #include "kms.h"
+#include "sdl.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@ static const struct display_backend headless_backend = {
 static const struct display_backend *const backends[] = {
 	&headless_backend,
 	&kms_backend,
+	&sdl_backend,
 	NULL,
 };
 
@@ -54,7 +56,7 @@ int display_new(const char *name, struct loop *l, int phys_w, int phys_h, int ro
 		if (strcmp(backends[i]->name, name) == 0)
 			b = backends[i];
 	if (!b)
-		return strcmp(name, "sdl") == 0 ? -EOPNOTSUPP : -EINVAL;
+		return -EINVAL;
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
@@ -88,6 +90,18 @@ struct display *display_free(struct display *d)
 		free(d);
 	}
 	return NULL;
+}
+
+void display_set_input(struct display *d, const struct display_input *in, void *userdata)
+{
+	d->input = in;
+	d->input_data = userdata;
+}
+
+void display_dispatch(struct display *d)
+{
+	if (d->backend->dispatch)
+		d->backend->dispatch(d);
 }
 
 /* The panel point showing canvas point (X, Y). */
