@@ -27,6 +27,7 @@ static void help(void)
 	printf("Usage: %s -l LAYOUT -o OUT.jpg [OPTION...] PHOTO...\n"
 	       "Compose the photos (JPEG) into a print laid out by LAYOUT and write it to "
 	       "OUT.jpg.\n"
+	       "Fewer photos than the layout takes fill its cells in turn.\n"
 	       "\n"
 	       "  -l, --layout LAYOUT   a layout name (LAYOUT.layout in the layouts directory)\n"
 	       "                        or the path of a .layout file\n"
@@ -37,6 +38,7 @@ static void help(void)
 	       "  -L, --layouts DIR     where layouts live (default: %s, then ./layouts)\n"
 	       "  -q, --quality N       JPEG quality 1..100 (default 90)\n"
 	       "  -r, --dpi N           resolution, %d..%d (default: the layout's)\n"
+	       "  -T, --test            no photos: fill the cells with a test pattern\n"
 	       "  -h, --help            show this help\n"
 	       "\n"
 	       "Prints nothing on success; on error, one line on stderr and exit status 1\n"
@@ -74,6 +76,7 @@ int main(int argc, char **argv)
 		{ "layouts", required_argument, NULL, 'L' },
 		{ "quality", required_argument, NULL, 'q' },
 		{ "dpi", required_argument, NULL, 'r' },
+		{ "test", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -84,7 +87,7 @@ int main(int argc, char **argv)
 	long long v;
 	int c, r, status = EXIT_FAILURE;
 
-	while ((c = getopt_long(argc, argv, "l:o:t:d:L:q:r:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:o:t:d:L:q:r:Th", options, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			layout_name = optarg;
@@ -111,6 +114,9 @@ int main(int argc, char **argv)
 				return usage("--dpi must be 50 to 1200 (got '%s')", optarg);
 			opts.dpi = (int)v;
 			break;
+		case 'T':
+			opts.test_pattern = true;
+			break;
 		case 'h':
 			help();
 			return EXIT_SUCCESS;
@@ -123,8 +129,10 @@ int main(int argc, char **argv)
 		return usage("%s", "-l LAYOUT is required");
 	if (!out)
 		return usage("%s", "-o OUT.jpg is required");
-	if (optind >= argc)
+	if (optind >= argc && !opts.test_pattern)
 		return usage("%s", "no photos given");
+	if (optind < argc && opts.test_pattern)
+		return usage("%s", "--test takes no photos");
 
 	{
 		const char *dirs[] = { layouts, layouts ? NULL : BOOTH_LAYOUT_DIR,
@@ -147,7 +155,7 @@ int main(int argc, char **argv)
 		status = fail(err);
 		goto out;
 	}
-	if (argc - optind != l->photos) {
+	if (argc - optind > l->photos) {
 		fprintf(stderr, "%s: layout '%s' takes %d photo%s, got %d\n", prog, layout_name,
 			l->photos, l->photos == 1 ? "" : "s", argc - optind);
 		goto out;

@@ -366,6 +366,30 @@ static bool px_empty(const struct layout_px *r)
 }
 
 /* Photo I into every cell that shows it. */
+/* A test pattern for cell P of photo I: colour bars over a grey ramp, no person in sight. */
+static void fill_test(const struct compose_page *page, const struct layout_px *p, int i)
+{
+	static const uint8_t bars[7][3] = { { 192, 192, 192 }, { 192, 192, 0 }, { 0, 192, 192 },
+					    { 0, 192, 0 },     { 192, 0, 192 }, { 192, 0, 0 },
+					    { 0, 0, 192 } };
+	int w = p->x1 - p->x0, h = p->y1 - p->y0;
+
+	for (int y = 0; y < h; y++) {
+		uint8_t *row =
+			page->rgb + ((size_t)(p->y0 + y) * (size_t)page->w + (size_t)p->x0) * 3;
+
+		for (int x = 0; x < w; x++) {
+			if (y < h * 2 / 3) {
+				memcpy(row + 3 * x, bars[(x * 7 / w + i) % 7], 3);
+			} else {
+				uint8_t v = (uint8_t)(x * 255 / (w > 1 ? w - 1 : 1));
+
+				row[3 * x] = row[3 * x + 1] = row[3 * x + 2] = v;
+			}
+		}
+	}
+}
+
 static int place_photo(const struct layout *l, int dpi, const struct compose_page *page, int i,
 		       const char *path, char *err, size_t errlen)
 {
@@ -387,6 +411,11 @@ static int place_photo(const struct layout *l, int dpi, const struct compose_pag
 	}
 	if (n == 0)
 		return 0;
+	if (!path) {
+		for (size_t c = 0; c < n; c++)
+			fill_test(page, &px[c], i);
+		return 0;
+	}
 	r = photo_load(path, need, n, &ph, err, errlen);
 	if (r < 0)
 		return r;
@@ -510,9 +539,9 @@ int compose_render(const struct layout *l, const char *const *paths, size_t n,
 	if (!opts)
 		opts = &no_opts;
 	dpi = opts->dpi ? opts->dpi : l->dpi;
-	if (n != (size_t)l->photos) {
-		snprintf(err, errlen, "the layout takes %d photo%s, got %zu", l->photos,
-			 l->photos == 1 ? "" : "s", n);
+	if (n > (size_t)l->photos || (n == 0 && !opts->test_pattern)) {
+		snprintf(err, errlen, "the layout takes %s%d photo%s, got %zu",
+			 l->photos > 1 ? "at most " : "", l->photos, l->photos == 1 ? "" : "s", n);
 		return -EINVAL;
 	}
 	r = check_text("title", opts->title, err, errlen);
@@ -535,8 +564,9 @@ int compose_render(const struct layout *l, const char *const *paths, size_t n,
 		memcpy(page.rgb + 3 * i, l->background, 3);
 
 	/* One photo at a time: only one decoded photo is ever in memory. */
+	/* Fewer photos than the layout takes fill its cells in turn; none draw a test pattern. */
 	for (int i = 0; i < l->photos; i++) {
-		r = place_photo(l, dpi, &page, i, paths[i], err, errlen);
+		r = place_photo(l, dpi, &page, i, n ? paths[(size_t)i % n] : NULL, err, errlen);
 		if (r < 0)
 			goto fail;
 	}

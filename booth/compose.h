@@ -5,6 +5,7 @@
 
 #include "layout.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,7 @@ struct compose_opts {
 	const char *date;  /* UTF-8; NULL or "" draws no date */
 	int dpi;	   /* 0: the layout's */
 	int quality;	   /* JPEG quality 1..100; 0: 90 */
+	bool test_pattern; /* no photos: fill the cells with a test pattern */
 };
 
 /* An RGB page, 3 bytes per pixel, rows of stride w * 3. */

@@ -211,6 +211,9 @@ int db_open(const char *path, struct db **ret)
 		r = exec(db, "PRAGMA synchronous = FULL");
 	if (r == 0)
 		r = exec(db, "PRAGMA foreign_keys = ON");
+	/* Deleted rows (guests' sessions) are overwritten, not left in free pages. */
+	if (r == 0)
+		r = exec(db, "PRAGMA secure_delete = ON");
 	if (r == 0)
 		r = migrate(db);
 	if (r < 0)
@@ -538,6 +541,10 @@ int db_session_forget(struct db *db, int64_t session, int whole,
 			"DELETE FROM print_jobs WHERE session_id = ? AND state IN "
 			"('pending', 'failed')",
 			"i", session);
+	/* Print jobs outlive their strip: they are the print counts. */
+	if (r == 0)
+		r = run(db, "UPDATE print_jobs SET strip_id = NULL WHERE session_id = ?", "i",
+			session);
 	if (r == 0)
 		r = run(db, "DELETE FROM strips WHERE session_id = ?", "i", session);
 	if (r < 0)
@@ -558,18 +565,20 @@ int db_print_job_add(struct db *db, const char *key, int64_t session, int64_t st
 {
 	return run(db,
 		   "INSERT INTO print_jobs (job_key, session_id, strip_id, copies, state, created, "
-		   "updated) VALUES (?, ?, ?, 1, 'pending', ?4, ?4)",
+		   "updated) VALUES (?, nullif(?, 0), nullif(?, 0), 1, 'pending', ?4, ?4)",
 		   "tiii", key, session, strip, now_ms);
 }
 
 int db_print_job_update(struct db *db, const char *key, const char *state, int ipp_job,
 			const char *error, int64_t now_ms)
 {
-	return run(db,
-		   "UPDATE print_jobs SET state = ?, ipp_job_id = nullif(?, 0), error = ?, "
-		   "updated = ?, attempts = attempts + (? = 'queued') WHERE job_key = ? "
-		   "AND state <> 'completed'",
-		   "tititt", state, (int64_t)ipp_job, error, now_ms, state, key);
+	int r = run(db,
+		    "UPDATE print_jobs SET state = ?, ipp_job_id = nullif(?, 0), error = ?, "
+		    "updated = ?, attempts = attempts + (? = 'queued') WHERE job_key = ? "
+		    "AND state <> 'completed'",
+		    "tititt", state, (int64_t)ipp_job, error, now_ms, state, key);
+
+	return r < 0 ? r : sqlite3_changes(db->sql) > 0;
 }
 
 int db_print_jobs_unfinished(struct db *db,
@@ -678,6 +687,140 @@ int db_print_job_exists(struct db *db, int64_t session)
 		return r;
 	sqlite3_bind_int64(st, 1, session);
 	r = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	return r;
+}
+
+int db_counts_event(struct db *db, int64_t event, int64_t *sessions, int64_t *photos,
+		    int64_t *prints)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	r = prepare(
+		db,
+		"SELECT (SELECT count(*) FROM sessions WHERE event_id = ?1),"
+		"       (SELECT count(*) FROM photos p JOIN sessions s ON s.id = p.session_id"
+		"        WHERE s.event_id = ?1),"
+		"       (SELECT count(*) FROM print_jobs j JOIN sessions s ON s.id = j.session_id"
+		"        WHERE s.event_id = ?1 AND j.state = 'completed')",
+		&st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, event);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*sessions = sqlite3_column_int64(st, 0);
+		*photos = sqlite3_column_int64(st, 1);
+		*prints = sqlite3_column_int64(st, 2);
+	} else {
+		r = sql_error(db, sqlite3_errcode(db->sql), "counting an event's sessions");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int db_sessions_with_files(struct db *db, int64_t event, int64_t before_ms, int64_t *ids, int max)
+{
+	sqlite3_stmt *st;
+	int r, rc, n = 0;
+
+	r = prepare(db,
+		    "SELECT id FROM sessions s WHERE (?1 = 0 OR event_id = ?1) AND "
+		    "(?2 = 0 OR (started < ?2 AND ended IS NOT NULL)) AND (EXISTS (SELECT 1 FROM "
+		    "photos WHERE "
+		    "session_id = s.id) OR EXISTS (SELECT 1 FROM strips WHERE session_id = s.id)) "
+		    "ORDER BY id LIMIT ?3",
+		    &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, event);
+	sqlite3_bind_int64(st, 2, before_ms);
+	sqlite3_bind_int(st, 3, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sql_error(db, rc, "listing sessions with photos");
+	return n;
+}
+
+static void column_text(sqlite3_stmt *st, int col, char *buf, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	strscpy(buf, t ? (const char *)t : "", n);
+}
+
+int db_sessions_recent(struct db *db, int limit,
+		       void (*fn)(const struct db_session_info *s, void *userdata), void *userdata)
+{
+	struct db_session_info s;
+	sqlite3_stmt *st;
+	int r, rc;
+
+	r = prepare(db,
+		    "SELECT id, coalesce(event_id, 0), state, coalesce(outcome, ''), started, "
+		    "coalesce(ended, 0), (SELECT count(*) FROM photos WHERE session_id = s.id), "
+		    "EXISTS (SELECT 1 FROM strips WHERE session_id = s.id) "
+		    "FROM sessions s ORDER BY id DESC LIMIT ?",
+		    &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		s.id = sqlite3_column_int64(st, 0);
+		s.event = sqlite3_column_int64(st, 1);
+		column_text(st, 2, s.state, sizeof(s.state));
+		column_text(st, 3, s.outcome, sizeof(s.outcome));
+		s.started = sqlite3_column_int64(st, 4);
+		s.ended = sqlite3_column_int64(st, 5);
+		s.photos = sqlite3_column_int(st, 6);
+		s.strip = sqlite3_column_int(st, 7) != 0;
+		fn(&s, userdata);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : sql_error(db, rc, "listing sessions");
+}
+
+int db_events_recent(struct db *db, int limit,
+		     void (*fn)(const struct db_event *ev, int64_t sessions, void *userdata),
+		     void *userdata)
+{
+	struct db_event ev;
+	sqlite3_stmt *st;
+	int r, rc;
+
+	r = prepare(db,
+		    "SELECT id, name, title, started, ended, (SELECT count(*) FROM sessions "
+		    "WHERE event_id = e.id) FROM events e ORDER BY id DESC LIMIT ?",
+		    &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_event(st, &ev);
+		fn(&ev, sqlite3_column_int64(st, 5), userdata);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : sql_error(db, rc, "listing events");
+}
+
+int db_event_get(struct db *db, int64_t id, struct db_event *ret)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	r = prepare(db, "SELECT id, name, title, started, ended FROM events WHERE id = ?", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_event(st, ret);
+		r = 1;
+	} else if (rc != SQLITE_DONE) {
+		r = sql_error(db, rc, "reading an event");
+	}
 	sqlite3_finalize(st);
 	return r;
 }

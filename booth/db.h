@@ -4,6 +4,7 @@
 #ifndef BOOTH_DB_H
 #define BOOTH_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,10 +78,12 @@ int db_strip_add(struct db *db, int64_t session, const char *layout, const char 
 int db_session_forget(struct db *db, int64_t session, int whole,
 		      void (*fn)(const char *path, void *userdata), void *userdata);
 
-/* Record print job KEY (state "pending") before it is sent. -EEXIST if KEY exists. */
+/* Record print job KEY (state "pending") before it is sent; SESSION and STRIP 0 for none (a test
+ * print). -EEXIST if KEY exists. */
 int db_print_job_add(struct db *db, const char *key, int64_t session, int64_t strip,
 		     int64_t now_ms);
-/* Record job KEY's STATE, the printer's job id (0: unknown) and ERROR (may be NULL). */
+/* Record job KEY's STATE, the printer's job id (0: unknown) and ERROR (may be NULL). Returns 1,
+ * or 0 when nothing changed (no such job, or it completed already), or -errno. */
 int db_print_job_update(struct db *db, const char *key, const char *state, int ipp_job,
 			const char *error, int64_t now_ms);
 /* Call FN for every print job not known to be finished (pending, held, queued, processing), in
@@ -102,6 +105,32 @@ int db_setting_get(struct db *db, const char *key, char *value, size_t n, int64_
 
 /* Whether session SESSION has a recorded print job. */
 int db_print_job_exists(struct db *db, int64_t session);
+
+/* Sessions, photos and completed prints of event EVENT. */
+int db_counts_event(struct db *db, int64_t event, int64_t *sessions, int64_t *photos,
+		    int64_t *prints);
+/* Up to MAX sessions that still have photos or strips, of event EVENT (0: any) and (unless
+ * BEFORE_MS is 0) ended and started before BEFORE_MS, oldest first, into IDS. Returns how many,
+ * or -errno. */
+int db_sessions_with_files(struct db *db, int64_t event, int64_t before_ms, int64_t *ids, int max);
+
+/* A session as the owner sees it. */
+struct db_session_info {
+	int64_t id, event; /* event 0: none */
+	char state[16], outcome[16];
+	int64_t started, ended; /* ended 0: running */
+	int photos;
+	bool strip;
+};
+/* Call FN for the LIMIT newest sessions, newest first. */
+int db_sessions_recent(struct db *db, int limit,
+		       void (*fn)(const struct db_session_info *s, void *userdata), void *userdata);
+/* Call FN for the LIMIT newest events with their session counts, newest first. */
+int db_events_recent(struct db *db, int limit,
+		     void (*fn)(const struct db_event *ev, int64_t sessions, void *userdata),
+		     void *userdata);
+/* Event ID into *ret: returns 1, or 0 if there is none. */
+int db_event_get(struct db *db, int64_t id, struct db_event *ret);
 
 /* PRAGMA integrity_check: 0 if "ok", -EBADMSG otherwise. */
 int db_check(struct db *db);

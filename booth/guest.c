@@ -24,12 +24,14 @@
 #include <unistd.h>
 
 #define COMPOSE_ERR_MAX 512
+#define STRIP_IMAGE_MAX (8 << 20) /* below the broker's max_packet_size */
 
 struct guest {
 	struct loop *loop;
 	struct bus *bus;
 	struct db *db;
 	const struct booth_config *cfg;
+	const struct booth_settings *settings;
 	guest_changed_fn changed;
 	void *userdata;
 
@@ -38,8 +40,10 @@ struct guest {
 	int64_t strip_id; /* its strip's row, once composed */
 	char strip[PATH_MAX];
 	const char *print_notice; /* borrowed from boothd's prints, or NULL */
+	const char *blocked;	  /* why no session may start (static), or NULL */
+	char layout[65];	  /* of the running (or last) session */
 	unsigned copies_sent;	  /* bit N-1: booth-printer has copy N of this session's strip */
-	int copies;		  /* of each strip: the owner's setting */
+	int copies;		  /* of each strip: the owner's setting or the guest's choice */
 	bool camera_ready;
 	struct loop_source *timer;
 
@@ -66,10 +70,21 @@ int64_t guest_session_id(const struct guest *g)
 	return g->id;
 }
 
-void guest_set_printing(struct guest *g, bool printing, int copies)
+void guest_settings_changed(struct guest *g)
 {
-	g->s.params.printing = printing && g->cfg->printer.destination[0];
-	g->copies = copies;
+	g->s.params.printing = g->settings->printing && g->cfg->printer.destination[0];
+	if (!session_active(g->s.state)) {
+		g->copies = g->settings->copies;
+		g->s.params.shots = g->settings->shots;
+		g->s.params.countdown_ms = (uint32_t)g->settings->countdown_s * 1000u;
+		strscpy(g->layout, g->settings->layout, sizeof(g->layout));
+		guest_publish(g);
+	}
+}
+
+void guest_set_blocked(struct guest *g, const char *why)
+{
+	g->blocked = why;
 }
 
 void guest_set_print_notice(struct guest *g, const char *notice)
@@ -85,7 +100,7 @@ bool guest_camera_ready(const struct guest *g)
 	return g->camera_ready;
 }
 
-void guest_publish(struct guest *g)
+json_object *guest_state_json(const struct guest *g)
 {
 	json_object *o = json_object_new_object();
 	uint64_t now = now_ms();
@@ -99,7 +114,7 @@ void guest_publish(struct guest *g)
 	json_object_object_add(
 		o, "remaining_ms",
 		json_object_new_int64(g->s.deadline > now ? (int64_t)(g->s.deadline - now) : 0));
-	json_object_object_add(o, "layout", json_object_new_string(g->cfg->boothd.layout));
+	json_object_object_add(o, "layout", json_object_new_string(g->layout));
 	json_object_object_add(o, "strip", review_on ? json_object_new_string(g->strip) : NULL);
 	json_object_object_add(o, "error",
 			       g->s.error[0] && g->s.state == SESSION_ERROR
@@ -111,6 +126,13 @@ void guest_publish(struct guest *g)
 			       g->print_notice && g->s.params.printing
 				       ? json_object_new_string(g->print_notice)
 				       : NULL);
+	return o;
+}
+
+void guest_publish(struct guest *g)
+{
+	json_object *o = guest_state_json(g);
+
 	bus_publish(g->bus, "booth/{booth}/session/state", o);
 	json_object_put(o);
 }
@@ -248,13 +270,14 @@ static int on_timer(struct loop_source *s, void *userdata)
 	return 0;
 }
 
-static int session_params(const struct booth_config *cfg, struct session_params *p)
+static int session_params(const struct booth_config *cfg, const struct booth_settings *set,
+			  struct session_params *p)
 {
 	const typeof(cfg->boothd) *c = &cfg->boothd;
 
 	memset(p, 0, sizeof(*p));
-	p->shots = c->shots;
-	p->countdown_ms = (uint32_t)c->countdown_s * 1000u;
+	p->shots = set->shots;
+	p->countdown_ms = (uint32_t)set->countdown_s * 1000u;
 	p->between_ms = (uint32_t)c->between_s * 1000u;
 	p->capture_ms = (uint32_t)c->capture_timeout_s * 1000u;
 	p->compose_ms = (uint32_t)c->compose_timeout_s * 1000u;
@@ -262,7 +285,7 @@ static int session_params(const struct booth_config *cfg, struct session_params 
 	p->print_ms = (uint32_t)c->print_timeout_s * 1000u;
 	p->done_ms = (uint32_t)c->done_s * 1000u;
 	p->error_ms = (uint32_t)c->error_s * 1000u;
-	p->printing = c->printing && cfg->printer.destination[0];
+	p->printing = set->printing && cfg->printer.destination[0];
 	p->review_prints = c->review_prints;
 	p->max_retakes = c->max_retakes;
 	return 0;
@@ -285,9 +308,14 @@ int guest_command(struct guest *g, enum session_event_type type, const char **wh
 			*why = "the camera is not ready";
 			return -EBUSY;
 		}
+		if (g->blocked) {
+			*why = g->blocked;
+			return -EBUSY;
+		}
+		/* What the owner set now holds for this session. */
+		guest_settings_changed(g);
 		/* The row first: a session exists only once it is recorded. */
-		r = db_session_create(g->db, g->s.params.shots, g->cfg->boothd.layout, wall_msec(),
-				      &id);
+		r = db_session_create(g->db, g->s.params.shots, g->layout, wall_msec(), &id);
 		if (r < 0) {
 			*why = "the session could not be recorded";
 			return r;
@@ -387,6 +415,22 @@ static void on_camera_state(struct guest *g, json_object *o)
 	set_camera_ready(g, strcmp(status, "ok") == 0);
 }
 
+/* A strip came out of the printer (once per job: a repeated report changes no row). */
+static void publish_print_done(struct guest *g, const char *key)
+{
+	json_object *o = json_object_new_object();
+	long long session = 0;
+
+	if (sscanf(key, "s%lld-", &session) != 1)
+		session = 0;
+	json_object_object_add(o, "session", session > 0 ? json_object_new_int64(session) : NULL);
+	json_object_object_add(o, "job", json_object_new_string(key));
+	bus_publish(g->bus, "booth/{booth}/events/print_done", o);
+	json_object_put(o);
+	if (g->changed)
+		g->changed(g->userdata); /* the print counts */
+}
+
 static void on_print_job(struct guest *g, json_object *o)
 {
 	const char *key = json_object_get_string(json_object_object_get(o, "job"));
@@ -400,6 +444,8 @@ static void on_print_job(struct guest *g, json_object *o)
 				err ? json_object_get_string(err) : NULL, wall_msec());
 	if (r < 0)
 		log_warning_errno(r, "Could not record print job %s: %m", key);
+	if (r > 0 && strcmp(state, "completed") == 0)
+		publish_print_done(g, key);
 	if (g->s.state != SESSION_PRINT)
 		return;
 	snprintf(prefix, sizeof(prefix), "s%lld-", (long long)g->id);
@@ -437,7 +483,14 @@ static void on_screen_command(struct guest *g, json_object *o)
 		{ "cancel", SESSION_EV_CANCEL },
 	};
 	const char *action = json_object_get_string(json_object_object_get(o, "action"));
+	json_object *copies = json_object_object_get(o, "copies");
 	const char *why = NULL;
+
+	if (copies && strcmp(action, "print") == 0 && g->s.state == SESSION_REVIEW) {
+		int n = json_object_get_int(copies);
+
+		g->copies = n < g->settings->max_copies ? n : g->settings->max_copies;
+	}
 
 	for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
 		if (strcmp(actions[i].name, action) == 0 &&
@@ -476,6 +529,20 @@ static void on_message(struct bus *b, const char *topic, const void *payload, si
 	json_object_put(o);
 }
 
+/* The owner chose to see each strip on a dashboard: send it, never retained. */
+static void publish_strip_image(struct guest *g)
+{
+	char *data = NULL;
+	long n = read_file(g->strip, STRIP_IMAGE_MAX, &data);
+
+	if (n < 0)
+		log_warning("The strip is not published: %s",
+			    n == -EFBIG ? "it is too large" : strerror((int)-n));
+	else if (bus_publish_bytes(g->bus, "booth/{booth}/strip/last", data, (size_t)n) < 0)
+		log_warning("The strip could not be published");
+	free(data);
+}
+
 /* Composition runs in a child process (booth-compose): a broken photo can crash it, never
  * boothd, and the event loop keeps serving meanwhile. */
 static void compose_done(struct guest *g, int status)
@@ -508,8 +575,8 @@ static void compose_done(struct guest *g, int status)
 	}
 	r = sha256_file(g->compose_out, sha);
 	if (r == 0)
-		r = db_strip_add(g->db, g->id, g->cfg->boothd.layout, g->compose_out, sha,
-				 wall_msec(), &g->strip_id);
+		r = db_strip_add(g->db, g->id, g->layout, g->compose_out, sha, wall_msec(),
+				 &g->strip_id);
 	if (r < 0) {
 		log_error_errno(r, "Could not record session %lld's strip: %m", (long long)g->id);
 		ev.error = r == -ENOSPC ? "the booth's storage is full"
@@ -519,6 +586,8 @@ static void compose_done(struct guest *g, int status)
 	}
 	strscpy(g->strip, g->compose_out, sizeof(g->strip));
 	publish_session_event(g, "booth/{booth}/events/strip_ready", 0);
+	if (g->settings->last_strip_image)
+		publish_strip_image(g);
 	ev.type = SESSION_EV_COMPOSED;
 	feed(g, &ev);
 }
@@ -588,7 +657,7 @@ static void start_compose(struct guest *g)
 
 	argv[argc++] = bin;
 	argv[argc++] = "-l";
-	argv[argc++] = (char *)g->cfg->boothd.layout;
+	argv[argc++] = g->layout;
 	if (g->cfg->boothd.layouts_dir[0]) {
 		argv[argc++] = "--layouts";
 		argv[argc++] = (char *)g->cfg->boothd.layouts_dir;
@@ -688,7 +757,8 @@ static void recover_one(const struct db_session *row, void *userdata)
 }
 
 int guest_new(struct loop *l, struct bus *b, struct db *db, const struct booth_config *cfg,
-	      guest_changed_fn changed, void *userdata, struct guest **ret)
+	      const struct booth_settings *settings, guest_changed_fn changed, void *userdata,
+	      struct guest **ret)
 {
 	static const char *const topics[] = {
 		"booth/{booth}/events/photo_stored", "booth/{booth}/events/capture_failed",
@@ -707,12 +777,14 @@ int guest_new(struct loop *l, struct bus *b, struct db *db, const struct booth_c
 	g->bus = b;
 	g->db = db;
 	g->cfg = cfg;
+	g->settings = settings;
 	g->changed = changed;
 	g->userdata = userdata;
 	g->compose_pidfd = -1;
 	g->compose_err = -1;
-	g->copies = cfg->boothd.copies;
-	session_params(cfg, &p);
+	g->copies = settings->copies;
+	strscpy(g->layout, settings->layout, sizeof(g->layout));
+	session_params(cfg, settings, &p);
 	r = session_init(&g->s, &p);
 	if (r < 0)
 		goto fail;

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "loop.h"
 #include "session.h"
+#include "settings.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,10 +24,13 @@ typedef void (*guest_changed_fn)(void *userdata);
  * by a previous run, and subscribe to the camera, printer and screen. Returns 0 and *ret, or
  * -errno (-EINVAL: settings out of range). */
 int guest_new(struct loop *l, struct bus *b, struct db *db, const struct booth_config *cfg,
-	      guest_changed_fn changed, void *userdata, struct guest **ret);
+	      const struct booth_settings *settings, guest_changed_fn changed, void *userdata,
+	      struct guest **ret);
 /* Accepts NULL, returns NULL. */
 struct guest *guest_free(struct guest *g);
 
+/* The session state document (booth/{booth}/session/state). */
+json_object *guest_state_json(const struct guest *g);
 /* Publish the session state (after every (re)connection). */
 void guest_publish(struct guest *g);
 
@@ -37,9 +41,12 @@ int guest_command(struct guest *g, enum session_event_type ev, const char **why)
 /* Whether a session runs, and its number (0 if none). */
 bool guest_active(const struct guest *g);
 int64_t guest_session_id(const struct guest *g);
-/* The owner's printing switch and copies per strip, for the sessions that reach print from now
- * on. */
-void guest_set_printing(struct guest *g, bool printing, int copies);
+/* The owner changed the settings (borrowed at guest_new()): the printing switch holds from now
+ * on, the rest (layout, shots, countdown, copies) from the next session. */
+void guest_settings_changed(struct guest *g);
+/* Why no session may start now (a static sentence for the guest's screen and the owner), or
+ * NULL. A running session finishes. */
+void guest_set_blocked(struct guest *g, const char *why);
 /* Why strips would not print now (a sentence for the guest, borrowed until the next call), or
  * NULL; published in session/state so the screen says it before a session starts. */
 void guest_set_print_notice(struct guest *g, const char *notice);

@@ -26,10 +26,10 @@ struct prints {
 	struct bus *bus;
 	struct db *db;
 	const struct booth_config *cfg;
+	const struct booth_settings *settings;
 	int64_t printer_started; /* booth-printer's start time last seen; 0: none yet */
-	bool printing;
-	int copies;
-	const char *notice; /* a static sentence, or NULL */
+	const char *notice;	 /* a static sentence, or NULL */
+	json_object *state;	 /* the last printer/state document, or NULL */
 	prints_changed_fn changed;
 	void *changed_data;
 };
@@ -127,14 +127,15 @@ static void on_printer_state(struct bus *b, const char *topic, const void *paylo
 	}
 	started = json_object_get_int64(json_object_object_get(o, "started"));
 	notice = printer_notice(o);
-	json_object_put(o);
+	json_object_put(p->state);
+	p->state = o;
 	if (notice != p->notice) {
 		p->notice = notice;
 		if (notice)
 			log_notice("Printing: %s", notice);
-		if (p->changed)
-			p->changed(p->changed_data);
 	}
+	if (p->changed)
+		p->changed(p->changed_data);
 	if (started == p->printer_started)
 		return;
 	/* booth-printer (re)started, or boothd did: booth-printer keeps no state across restarts,
@@ -223,29 +224,6 @@ int prints_reprint(struct prints *p, int64_t session, char *key)
 	return 0;
 }
 
-int prints_set_printing(struct prints *p, bool on)
-{
-	int r = db_setting_set(p->db, "printing", on ? "yes" : "no", wall_msec());
-
-	if (r == 0)
-		p->printing = on;
-	return r;
-}
-
-int prints_set_copies(struct prints *p, int copies)
-{
-	char value[16];
-	int r;
-
-	if (copies < 1 || copies > 4)
-		return -EINVAL;
-	snprintf(value, sizeof(value), "%d", copies);
-	r = db_setting_set(p->db, "copies", value, wall_msec());
-	if (r == 0)
-		p->copies = copies;
-	return r;
-}
-
 void prints_set_changed(struct prints *p, prints_changed_fn fn, void *userdata)
 {
 	p->changed = fn;
@@ -254,23 +232,40 @@ void prints_set_changed(struct prints *p, prints_changed_fn fn, void *userdata)
 
 const char *prints_notice(const struct prints *p)
 {
-	return p->printing ? p->notice : NULL;
+	return p->settings->printing ? p->notice : NULL;
 }
 
-bool prints_printing(const struct prints *p)
+json_object *prints_state(const struct prints *p)
 {
-	return p->printing;
+	return p->state;
 }
 
-int prints_copies(const struct prints *p)
+const char *prints_status(const struct prints *p, int *prints_left)
 {
-	return p->copies;
+	json_object *left = p->state ? json_object_object_get(p->state, "prints_left") : NULL;
+
+	*prints_left = left ? json_object_get_int(left) : -1;
+	return p->state ? json_object_get_string(json_object_object_get(p->state, "status"))
+			: "offline";
 }
 
-int prints_new(struct bus *b, struct db *db, const struct booth_config *cfg, struct prints **ret)
+int prints_test(struct prints *p, const char *path, char *key)
+{
+	int r;
+
+	snprintf(key, 65, "t%lld", (long long)wall_msec());
+	r = db_print_job_add(p->db, key, 0, 0, wall_msec());
+	if (r < 0)
+		return r;
+	log_info("Test print %s", key);
+	prints_send(p, key, path, 0);
+	return 0;
+}
+
+int prints_new(struct bus *b, struct db *db, const struct booth_config *cfg,
+	       const struct booth_settings *settings, struct prints **ret)
 {
 	struct prints *p;
-	char value[16];
 	int r;
 
 	p = calloc(1, sizeof(*p));
@@ -279,14 +274,7 @@ int prints_new(struct bus *b, struct db *db, const struct booth_config *cfg, str
 	p->bus = b;
 	p->db = db;
 	p->cfg = cfg;
-	/* The owner's settings override the configuration file's defaults. */
-	p->printing = cfg->boothd.printing;
-	p->copies = cfg->boothd.copies;
-	if (db_setting_get(db, "printing", value, sizeof(value), NULL) > 0)
-		p->printing = strcmp(value, "yes") == 0;
-	if (db_setting_get(db, "copies", value, sizeof(value), NULL) > 0 &&
-	    setting_number(value, 1, 4) > 0)
-		p->copies = (int)setting_number(value, 1, 4);
+	p->settings = settings;
 	r = bus_subscribe(b, "booth/{booth}/printer/state", on_printer_state, p);
 	if (r < 0) {
 		free(p);
@@ -298,6 +286,8 @@ int prints_new(struct bus *b, struct db *db, const struct booth_config *cfg, str
 
 struct prints *prints_free(struct prints *p)
 {
+	if (p)
+		json_object_put(p->state);
 	free(p);
 	return NULL;
 }

@@ -1,22 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /* boothd's side of printing: the print jobs in the database are the source of truth. Unfinished
  * jobs are sent to booth-printer again whenever it (re)starts, and the owner's print commands
- * (cancel the queue, reprint, paper loaded, printing on/off, copies) are carried out here. */
+ * (cancel the queue, reprint, paper loaded, test print) are carried out here. */
 #ifndef BOOTH_PRINTS_H
 #define BOOTH_PRINTS_H
 
 #include "boothconf.h"
 #include "bus.h"
 #include "db.h"
+#include "settings.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
 struct prints;
 
-/* Create (borrows B, DB and CFG, which outlive it) and subscribe to the printer's state. Reads
- * the owner's printing and copies settings from the database. Returns 0 and *ret, or -errno. */
-int prints_new(struct bus *b, struct db *db, const struct booth_config *cfg, struct prints **ret);
+/* Create (borrows B, DB, CFG and SETTINGS, which outlive it) and subscribe to the printer's
+ * state. Returns 0 and *ret, or -errno. */
+int prints_new(struct bus *b, struct db *db, const struct booth_config *cfg,
+	       const struct booth_settings *settings, struct prints **ret);
 /* Accepts NULL, returns NULL. */
 struct prints *prints_free(struct prints *p);
 
@@ -40,11 +42,12 @@ void prints_set_changed(struct prints *p, prints_changed_fn fn, void *userdata);
  * ready (or printing is off, or nothing is known yet). Valid until the next printer state. */
 const char *prints_notice(const struct prints *p);
 
-/* The owner's switches, stored in the database: whether guests' strips are printed, and how many
- * copies of each. */
-int prints_set_printing(struct prints *p, bool on);
-int prints_set_copies(struct prints *p, int copies);
-bool prints_printing(const struct prints *p);
-int prints_copies(const struct prints *p);
+/* The last printer/state document (borrowed until the next), or NULL before the first. */
+json_object *prints_state(const struct prints *p);
+/* The printer's status ("offline" before booth-printer said anything) and *PRINTS_LEFT (-1:
+ * unknown). */
+const char *prints_status(const struct prints *p, int *prints_left);
+/* Print the test page at PATH (no session). Returns 0 with the job's key in KEY (65 bytes). */
+int prints_test(struct prints *p, const char *path, char *key);
 
 #endif

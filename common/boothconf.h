@@ -37,6 +37,12 @@ struct booth_config {
 		bool printing;
 		bool review_prints;
 		int max_retakes;
+		int max_copies;	       /* the most copies a guest may choose */
+		bool print_required;   /* no sessions while printing is impossible */
+		int retention_days;    /* 0: keep photos until deleted */
+		int min_free_mb;       /* below this free space, no new sessions */
+		bool last_strip_image; /* publish each strip on strip/last */
+		bool homeassistant;    /* publish Home Assistant discovery */
 	} boothd;
 	struct {
 		char backend[16]; /* "libcamera" or "sim" */

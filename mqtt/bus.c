@@ -9,6 +9,7 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@ struct subscription {
 	char topic[BUS_TOPIC_MAX];
 	bus_message_fn fn;
 	void *userdata;
+	const struct topic_def *request; /* a request topic outside request/: its entry */
+	const char *command;		 /* and the command name answers are filed under */
 };
 
 struct bus {
@@ -291,10 +294,13 @@ static void known_commands(char *buf, size_t n)
 	size_t off = 0;
 
 	buf[0] = '\0';
-	for (const struct topic_def *t = topic_table; t->pattern; t++) {
-		const char *cmd = strrchr(t->pattern, '/') + 1;
+	static const char prefix[] = "booth/{booth}/request/";
 
-		if (t->kind != TOPIC_REQUEST || strcmp(cmd, "+") == 0)
+	for (const struct topic_def *t = topic_table; t->pattern; t++) {
+		const char *cmd = t->pattern + sizeof(prefix) - 1;
+
+		if (t->kind != TOPIC_REQUEST ||
+		    strncmp(t->pattern, prefix, sizeof(prefix) - 1) != 0 || strcmp(cmd, "+") == 0)
 			continue;
 		off += (size_t)snprintf(buf + off, n - off, "%s%s", off ? ", " : "", cmd);
 		if (off >= n)
@@ -302,11 +308,11 @@ static void known_commands(char *buf, size_t n)
 	}
 }
 
+/* A request on COMMAND's topic; T is its entry, or NULL to look COMMAND up below request/. */
 static void handle_request(struct bus *b, const struct mosquitto_message *msg,
-			   const mosquitto_property *props)
+			   const mosquitto_property *props, const char *command,
+			   const struct topic_def *t)
 {
-	const char *command = msg->topic + strlen(b->request_prefix);
-	const struct topic_def *t;
 	struct bus_request *req;
 	char *rt = NULL;
 	void *corr = NULL;
@@ -363,7 +369,8 @@ static void handle_request(struct bus *b, const struct mosquitto_message *msg,
 		bus_respond_error(req, "the response topic must be below %s", b->response_prefix);
 		goto out;
 	}
-	t = topic_request(req->command);
+	if (!t)
+		t = topic_request(req->command);
 	if (!t || strcmp(req->command, command) != 0) {
 		char known[256];
 
@@ -390,10 +397,15 @@ static void on_message(struct mosquitto *m, void *userdata, const struct mosquit
 	(void)m;
 	if (b->on_request &&
 	    strncmp(msg->topic, b->request_prefix, strlen(b->request_prefix)) == 0) {
-		handle_request(b, msg, props);
+		handle_request(b, msg, props, msg->topic + strlen(b->request_prefix), NULL);
 		return;
 	}
 	for (unsigned i = 0; i < b->nsubs; i++) {
+		if (b->subs[i].request && b->on_request &&
+		    strcmp(b->subs[i].topic, msg->topic) == 0) {
+			handle_request(b, msg, props, b->subs[i].command, b->subs[i].request);
+			return;
+		}
 		if (mosquitto_topic_matches_sub(b->subs[i].topic, msg->topic, &match) ==
 			    MOSQ_ERR_SUCCESS &&
 		    match && b->subs[i].fn)
@@ -414,6 +426,8 @@ static int bus_add_subscription(struct bus *b, const char *pattern, bus_message_
 		return -ENAMETOOLONG;
 	s->fn = fn;
 	s->userdata = userdata;
+	s->request = NULL;
+	s->command = NULL;
 	b->nsubs++;
 	if (b->connected &&
 	    mosquitto_subscribe_v5(b->mosq, NULL, s->topic, 1, 0, NULL) != MOSQ_ERR_SUCCESS)
@@ -433,34 +447,94 @@ int bus_serve_requests(struct bus *b, bus_request_fn fn, void *userdata)
 	return bus_add_subscription(b, "booth/{booth}/request/+", NULL, NULL);
 }
 
+int bus_serve_request_topic(struct bus *b, const char *pattern, const char *command)
+{
+	const struct topic_def *t = NULL;
+	int r;
+
+	for (const struct topic_def *d = topic_table; d->pattern && !t; d++)
+		if (d->kind == TOPIC_REQUEST && strcmp(d->pattern, pattern) == 0)
+			t = d;
+	if (!t || strpbrk(pattern, "+#") || strlen(command) > BUS_COMMAND_MAX)
+		return -EINVAL;
+	r = bus_add_subscription(b, pattern, NULL, NULL);
+	if (r < 0)
+		return r;
+	b->subs[b->nsubs - 1].request = t;
+	b->subs[b->nsubs - 1].command = command;
+	return 0;
+}
+
 void bus_set_connect_handler(struct bus *b, bus_connect_fn fn, void *userdata)
 {
 	b->on_connect = fn;
 	b->on_connect_data = userdata;
 }
 
-int bus_publish(struct bus *b, const char *pattern, json_object *obj)
+/* The table entry PATTERN if this process may publish KIND on it, or NULL (logged). */
+static const struct topic_def *publishable(struct bus *b, const char *pattern,
+					   enum payload_kind kind)
 {
-	char topic[BUS_TOPIC_MAX];
-	char err[512];
-	const char *s;
-	size_t len;
-
 	for (const struct topic_def *t = topic_table; t->pattern; t++) {
 		if (strcmp(t->pattern, pattern) != 0)
 			continue;
-		if (strcmp(t->publisher, b->process) != 0 || t->payload != PAYLOAD_JSON)
-			return log_error_errno(EPROTO, "%s may not publish JSON on %s", b->process,
-					       pattern);
+		if (strcmp(t->publisher, b->process) != 0 || t->payload != kind) {
+			log_error("%s may not publish this payload on %s", b->process, pattern);
+			return NULL;
+		}
+		return t;
+	}
+	log_error("%s is not in the topic table", pattern);
+	return NULL;
+}
+
+int bus_publish_to(struct bus *b, const char *pattern, const char *topic, json_object *obj)
+{
+	const struct topic_def *t = publishable(b, pattern, PAYLOAD_JSON);
+	char expanded[BUS_TOPIC_MAX];
+	char err[512];
+	const char *s = "";
+	bool match = false;
+	size_t len = 0;
+
+	if (!t)
+		return -EPROTO;
+	if (topic_expand(pattern, b->booth, expanded, sizeof(expanded)) < 0)
+		return -ENAMETOOLONG;
+	if (!topic)
+		topic = expanded;
+	else if (mosquitto_topic_matches_sub(expanded, topic, &match) != MOSQ_ERR_SUCCESS || !match)
+		return log_error_errno(EPROTO, "%s is not a topic of %s", topic, pattern);
+	if (obj) {
 		if (codec_check(t->fields, obj, 0, err, sizeof(err)) < 0)
 			return log_error_errno(EPROTO, "Payload for %s breaks the contract: %s",
 					       pattern, err);
-		if (topic_expand(pattern, b->booth, topic, sizeof(topic)) < 0)
-			return -ENAMETOOLONG;
 		s = codec_string(obj, &len);
-		return publish_raw(b, topic, s, len, t->qos, t->retain, NULL);
+	} else if (!t->retain) {
+		return log_error_errno(EPROTO, "An empty payload only clears a retained topic");
 	}
-	return log_error_errno(EPROTO, "%s is not in the topic table", pattern);
+	return publish_raw(b, topic, s, len, t->qos, t->retain, NULL);
+}
+
+int bus_publish(struct bus *b, const char *pattern, json_object *obj)
+{
+	if (!obj)
+		return -EINVAL;
+	return bus_publish_to(b, pattern, NULL, obj);
+}
+
+int bus_publish_bytes(struct bus *b, const char *pattern, const void *data, size_t len)
+{
+	const struct topic_def *t = publishable(b, pattern, PAYLOAD_BINARY);
+	char topic[BUS_TOPIC_MAX];
+
+	if (!t)
+		return -EPROTO;
+	if (len > INT32_MAX / 2)
+		return -EMSGSIZE;
+	if (topic_expand(pattern, b->booth, topic, sizeof(topic)) < 0)
+		return -ENAMETOOLONG;
+	return publish_raw(b, topic, data, len, t->qos, t->retain, NULL);
 }
 
 int bus_new(struct loop *l, const struct booth_config *cfg, const char *process,
@@ -535,8 +609,9 @@ struct bus *bus_free(struct bus *b)
 	if (!b)
 		return NULL;
 	if (b->connected) {
-		publish_raw(b, b->availability, "offline", 7, 1, true, NULL);
-		mosquitto_disconnect_v5(b->mosq, MQTT_RC_NORMAL_DISCONNECTION, NULL);
+		/* QoS 0 is not held back behind unacknowledged messages; the will says it too. */
+		publish_raw(b, b->availability, "offline", 7, 0, true, NULL);
+		mosquitto_disconnect_v5(b->mosq, MQTT_RC_DISCONNECT_WITH_WILL_MSG, NULL);
 		/* Flush what is still queued; the socket is non-blocking, so this is bounded. */
 		for (int i = 0; i < 10 && mosquitto_want_write(b->mosq); i++)
 			mosquitto_loop_write(b->mosq, 1);

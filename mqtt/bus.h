@@ -38,6 +38,10 @@ void bus_set_connect_handler(struct bus *b, bus_connect_fn fn, void *userdata);
 
 /* Answer requests to booth/{booth}/request/+ with FN (boothd). */
 int bus_serve_requests(struct bus *b, bus_request_fn fn, void *userdata);
+/* Also answer requests on the request entry PATTERN (outside request/, such as
+ * booth/{booth}/settings/set) with the same handler, as COMMAND (a static string; answers go to
+ * response/COMMAND). Call after bus_serve_requests(). */
+int bus_serve_request_topic(struct bus *b, const char *pattern, const char *command);
 
 /* Subscribe to the topic-table entry PATTERN (may hold wildcards), now and after every
  * reconnect. */
@@ -47,6 +51,11 @@ int bus_subscribe(struct bus *b, const char *pattern, bus_message_fn fn, void *u
  * Returns -EPROTO (and logs) if OBJ does not match the entry's schema, -ENOTCONN when
  * disconnected, 0 on success. */
 int bus_publish(struct bus *b, const char *pattern, json_object *obj);
+/* The same on TOPIC, which must match the wildcard entry PATTERN (NULL: PATTERN itself). A NULL
+ * OBJ publishes an empty payload, which clears a retained topic. */
+int bus_publish_to(struct bus *b, const char *pattern, const char *topic, json_object *obj);
+/* Publish LEN bytes on the PAYLOAD_BINARY entry PATTERN. */
+int bus_publish_bytes(struct bus *b, const char *pattern, const void *data, size_t len);
 
 /* Answer REQ with {"ok":true,"data":DATA}; consumes DATA (may be NULL) and REQ. */
 int bus_respond(struct bus_request *req, json_object *data);

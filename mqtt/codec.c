@@ -127,6 +127,8 @@ int codec_check(const struct field_def *fields, json_object *obj, int allow_txn,
 		snprintf(err, errlen, "the payload must be a JSON object");
 		return -EINVAL;
 	}
+	if (!fields) /* any object */
+		return 0;
 	json_object_object_foreach(obj, key, val)
 	{
 		for (f = fields; f->name; f++)

@@ -33,18 +33,164 @@ static const struct field_def event_fields[] = {
 	END_FIELDS,
 };
 
+#define BLOCKED_REASONS "paused|camera|storage|printer|error"
+
 static const struct field_def state_fields[] = {
 	{ "state", FIELD_STRING, true, false, 1, 16, "idle|session|paused|attention", NULL,
-	  "What the booth is doing." },
+	  "What the booth is doing: attention when something needs the owner." },
+	{ "blocked", FIELD_STRING, true, true, 1, 16, BLOCKED_REASONS, NULL,
+	  "Why a guest cannot start a session now, or null: paused by the owner, camera missing, "
+	  "storage full, printer required but impossible, error (out of order)." },
+	{ "problems", FIELD_ARRAY, true, false, 0, 0, NULL, NULL,
+	  "Faults the owner should know about: camera, printer, storage (empty when none)." },
 	{ "event", FIELD_OBJECT, true, true, 0, 0, NULL, event_fields,
 	  "The running event, or null." },
 	{ "sessions_today", FIELD_INT, true, false, 0, 1LL << 31, NULL, NULL,
 	  "Guest sessions started since local midnight." },
 	{ "photos_today", FIELD_INT, true, false, 0, 1LL << 31, NULL, NULL,
 	  "Photos kept since local midnight." },
+	{ "prints_today", FIELD_INT, true, false, 0, 1LL << 31, NULL, NULL,
+	  "Prints completed since local midnight." },
+	{ "sessions_event", FIELD_INT, true, false, 0, 1LL << 31, NULL, NULL,
+	  "Guest sessions of the running event (0 without one)." },
+	{ "photos_event", FIELD_INT, true, false, 0, 1LL << 31, NULL, NULL,
+	  "Photos kept in the running event." },
+	{ "prints_event", FIELD_INT, true, false, 0, 1LL << 31, NULL, NULL,
+	  "Prints completed in the running event." },
+	{ "printer", FIELD_STRING, true, false, 1, 16, "none|idle|printing|stopped|offline", NULL,
+	  "The printer's status (printer/state's status)." },
+	{ "prints_left", FIELD_INT, true, true, 0, 1 << 20, NULL, NULL,
+	  "Prints the paper left makes (printer/state's estimate), null if unknown." },
+	{ "camera", FIELD_STRING, true, false, 1, 16, "none|ok|error", NULL,
+	  "The camera's status (camera/state's status)." },
+	{ "storage_free_mb", FIELD_INT, true, false, 0, 1LL << 40, NULL, NULL,
+	  "Free space in the photo store, MiB." },
 	{ "version", FIELD_STRING, true, false, 1, 32, NULL, NULL, "Software version." },
 	{ "since", FIELD_INT, true, false, 0, 1LL << 53, NULL, NULL,
 	  "When the state last changed, milliseconds since 1970 (UTC)." },
+	END_FIELDS,
+};
+
+/* The owner's settings: the settings document, and every field optional in settings/set. */
+#define SETTINGS_FIELDS(req)                                                                       \
+	{ "paused", FIELD_BOOL, req,                                                               \
+	  false,    0,		0,                                                                 \
+	  NULL,	    NULL,	"No new sessions start (the screen says the booth is paused)." },  \
+		{ "printing", FIELD_BOOL, req,                                                     \
+		  false,      0,	  0,                                                       \
+		  NULL,	      NULL,	  "Whether guests' strips are printed." },                 \
+		{ "copies", FIELD_INT, req,                                                        \
+		  false,    1,	       4,                                                          \
+		  NULL,	    NULL,      "Copies of each strip printed by default." },               \
+		{ "max_copies",                                                                    \
+		  FIELD_INT,                                                                       \
+		  req,                                                                             \
+		  false,                                                                           \
+		  1,                                                                               \
+		  4,                                                                               \
+		  NULL,                                                                            \
+		  NULL,                                                                            \
+		  "The most copies a guest may choose at review (at least copies)." },             \
+		{ "layout",                                                                        \
+		  FIELD_STRING,                                                                    \
+		  req,                                                                             \
+		  false,                                                                           \
+		  1,                                                                               \
+		  64,                                                                              \
+		  NULL,                                                                            \
+		  NULL,                                                                            \
+		  "The layout of the strips (one of layouts)." },                                  \
+		{ "shots",                                                                         \
+		  FIELD_INT,                                                                       \
+		  req,                                                                             \
+		  false,                                                                           \
+		  1,                                                                               \
+		  6,                                                                               \
+		  NULL,                                                                            \
+		  NULL,                                                                            \
+		  "Photos per session, at most as many as the layout takes (fewer repeat)." },     \
+		{ "countdown_s", FIELD_INT, req,                                                   \
+		  false,	 0,	    10,                                                    \
+		  NULL,		 NULL,	    "Seconds of countdown before the first photo." },      \
+		{ "retention_days",                                                                \
+		  FIELD_INT,                                                                       \
+		  req,                                                                             \
+		  false,                                                                           \
+		  0,                                                                               \
+		  3650,                                                                            \
+		  NULL,                                                                            \
+		  NULL,                                                                            \
+		  "Photos older than this many days are deleted; 0 keeps them until deleted." },   \
+		{ "print_required",                                                                \
+		  FIELD_BOOL,                                                                      \
+		  req,                                                                             \
+		  false,                                                                           \
+		  0,                                                                               \
+		  0,                                                                               \
+		  NULL,                                                                            \
+		  NULL,                                                                            \
+		  "Stop taking guests while printing is impossible (else: photos only)." },        \
+	{                                                                                          \
+		"last_strip_image", FIELD_BOOL, req, false, 0, 0, NULL, NULL,                      \
+			"Publish each new strip on strip/last (never retained) for a dashboard."   \
+	}
+
+static const struct field_def settings_fields[] = {
+	SETTINGS_FIELDS(true),
+	{ "layouts", FIELD_ARRAY, true, false, 0, 0, NULL, NULL, "The layouts to choose from." },
+	{ "pin_set", FIELD_BOOL, true, false, 0, 0, NULL, NULL,
+	  "Whether the owner menu's PIN was set over MQTT (else [ui] pin)." },
+	END_FIELDS,
+};
+
+static const struct field_def settings_set_fields[] = {
+	SETTINGS_FIELDS(false),
+	{ "pin", FIELD_STRING, false, false, 4, 8, NULL, NULL,
+	  "The on-screen owner menu's PIN, 4 to 8 digits." },
+	END_FIELDS,
+};
+
+static const struct field_def ui_pin_fields[] = {
+	{ "pin", FIELD_STRING, true, false, 4, 8, NULL, NULL, "The owner menu's PIN." },
+	END_FIELDS,
+};
+
+static const struct field_def ui_owner_fields[] = {
+	{ "command", FIELD_STRING, true, false, 1, 16, "pause|resume|copies|layout|print_test",
+	  NULL, "The owner's choice in the on-screen menu." },
+	{ "copies", FIELD_INT, false, false, 1, 4, NULL, NULL, "With copies." },
+	{ "layout", FIELD_STRING, false, false, 1, 64, NULL, NULL, "With layout." },
+	END_FIELDS,
+};
+
+static const struct field_def get_fields[] = {
+	{ "what", FIELD_STRING, true, false, 1, 16,
+	  "state|settings|printer|camera|session|sessions|events", NULL, "Which document." },
+	END_FIELDS,
+};
+
+static const struct field_def session_id_fields[] = {
+	{ "session", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Session number." },
+	END_FIELDS,
+};
+
+static const struct field_def event_id_fields[] = {
+	{ "event", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Event number." },
+	END_FIELDS,
+};
+
+static const struct field_def print_done_fields[] = {
+	{ "session", FIELD_INT, true, true, 1, 1LL << 53, NULL, NULL,
+	  "Session number, null for a test print." },
+	{ "job", FIELD_STRING, true, false, 1, 64, NULL, NULL, "The print's key." },
+	END_FIELDS,
+};
+
+static const struct field_def problem_fields[] = {
+	{ "problem", FIELD_STRING, true, false, 1, 16, "camera|printer|storage", NULL, "What." },
+	{ "active", FIELD_BOOL, true, false, 0, 0, NULL, NULL,
+	  "true: it started; false: it is over." },
+	{ "message", FIELD_STRING, true, false, 1, 256, NULL, NULL, "In words, for the owner." },
 	END_FIELDS,
 };
 
@@ -189,6 +335,8 @@ static const struct field_def session_state_fields[] = {
 static const struct field_def session_command_fields[] = {
 	{ "action", FIELD_STRING, true, false, 1, 16, "start|print|retake|discard|cancel", NULL,
 	  "What the guest chose." },
+	{ "copies", FIELD_INT, false, false, 1, 4, NULL, NULL,
+	  "With print: copies the guest chose (at most settings' max_copies)." },
 	END_FIELDS,
 };
 
@@ -271,8 +419,8 @@ const struct topic_def topic_table[] = {
 	AVAILABILITY("ui"),
 	AVAILABILITY("printer"),
 	AVAILABILITY("telemetry"),
-	{ "booth/{booth}/state", TOPIC_STATE, "boothd", "owner ui printer telemetry", true, 1,
-	  PAYLOAD_JSON, NULL, state_fields, "The booth's state, counts and running event." },
+	{ "booth/{booth}/state", TOPIC_STATE, "boothd", "owner ui printer", true, 1, PAYLOAD_JSON,
+	  NULL, state_fields, "The booth's state, counts and running event." },
 	{ "booth/{booth}/request/+", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON, NULL,
 	  NULL, "Any command to boothd; unknown commands are answered with an error." },
 	{ "booth/{booth}/request/state", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON,
@@ -299,6 +447,29 @@ const struct topic_def topic_table[] = {
 	  "Turn printing of guests' strips on or off. data: printing, copies." },
 	{ "booth/{booth}/request/copies", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON,
 	  NULL, copies_fields, "Copies of each guest's strip. data: printing, copies." },
+	{ "booth/{booth}/settings", TOPIC_STATE, "boothd", "owner ui", true, 1, PAYLOAD_JSON, NULL,
+	  settings_fields, "The owner's settings, as the next session will use them." },
+	{ "booth/{booth}/settings/set", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON,
+	  NULL, settings_set_fields,
+	  "Change any of the settings (all or nothing); answered on response/settings_set." },
+	{ "booth/{booth}/request/settings", TOPIC_REQUEST, "owner", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, settings_set_fields,
+	  "The same as settings/set, as a request. data: the settings." },
+	{ "booth/{booth}/request/pause", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON,
+	  NULL, no_fields,
+	  "No new sessions until resume; a running one finishes. data: settings." },
+	{ "booth/{booth}/request/resume", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON,
+	  NULL, no_fields, "Take guests again. data: settings." },
+	{ "booth/{booth}/request/get", TOPIC_REQUEST, "owner", "boothd", false, 1, PAYLOAD_JSON,
+	  NULL, get_fields, "Answer with a document in data." },
+	{ "booth/{booth}/request/delete_session", TOPIC_REQUEST, "owner", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, session_id_fields,
+	  "Delete a session's photos, strips and unprinted jobs. data: session, files." },
+	{ "booth/{booth}/request/purge_event", TOPIC_REQUEST, "owner", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, event_id_fields,
+	  "Delete the photos of every session of an event. data: event, sessions, files." },
+	{ "booth/{booth}/request/print_test", TOPIC_REQUEST, "owner", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, no_fields, "Print a test page in the current layout. data: job." },
 	{ "booth/{booth}/response/#", TOPIC_RESPONSE, "boothd", "owner", false, 1, PAYLOAD_JSON,
 	  NULL, response_fields,
 	  "Answers. Default booth/{booth}/response/COMMAND; MQTT v5 clients may name any "
@@ -316,8 +487,8 @@ const struct topic_def topic_table[] = {
 	  "A photo is safely in the photo store (written, synced, renamed)." },
 	{ "booth/{booth}/events/capture_failed", TOPIC_EVENT, "camera", "boothd", false, 1,
 	  PAYLOAD_JSON, NULL, capture_failed_fields, "A capture could not be made." },
-	{ "booth/{booth}/printer/state", TOPIC_STATE, "printer", "boothd ui owner telemetry", true,
-	  1, PAYLOAD_JSON, NULL, printer_fields,
+	{ "booth/{booth}/printer/state", TOPIC_STATE, "printer", "boothd ui owner", true, 1,
+	  PAYLOAD_JSON, NULL, printer_fields,
 	  "The printer as booth-printer sees it: status, model, state reasons, jobs." },
 	{ "booth/{booth}/printer/print", TOPIC_COMMAND, "boothd", "printer", false, 1, PAYLOAD_JSON,
 	  NULL, print_fields, "Print this JPEG once; answered by print_job events." },
@@ -325,7 +496,7 @@ const struct topic_def topic_table[] = {
 	  NULL, paper_fields, "The paper the owner loaded and the prints made since." },
 	{ "booth/{booth}/printer/cancel", TOPIC_COMMAND, "boothd", "printer", false, 1,
 	  PAYLOAD_JSON, NULL, no_fields, "Cancel every print not yet finished." },
-	{ "booth/{booth}/events/print_job", TOPIC_EVENT, "printer", "boothd owner", false, 1,
+	{ "booth/{booth}/events/print_job", TOPIC_EVENT, "printer", "boothd owner ui", false, 1,
 	  PAYLOAD_JSON, NULL, print_job_fields, "A print job changed state." },
 	{ "booth/{booth}/session/state", TOPIC_STATE, "boothd", "ui", true, 1, PAYLOAD_JSON, NULL,
 	  session_state_fields, "The guest session, for the screen." },
@@ -339,12 +510,28 @@ const struct topic_def topic_table[] = {
 	  PAYLOAD_JSON, NULL, session_fields, "The session's strip is composed." },
 	{ "booth/{booth}/events/session_ended", TOPIC_EVENT, "boothd", "owner ui", false, 1,
 	  PAYLOAD_JSON, NULL, session_ended_fields, "A guest session ended." },
+	{ "booth/{booth}/events/print_done", TOPIC_EVENT, "boothd", "owner", false, 1, PAYLOAD_JSON,
+	  NULL, print_done_fields, "A strip came out of the printer." },
+	{ "booth/{booth}/events/problem", TOPIC_EVENT, "boothd", "owner", false, 1, PAYLOAD_JSON,
+	  NULL, problem_fields, "A fault started or ended (also in state's problems)." },
+	{ "booth/{booth}/strip/last", TOPIC_EVENT, "boothd", "owner", false, 1, PAYLOAD_BINARY,
+	  NULL, NULL,
+	  "The newest strip as JPEG bytes, only with last_strip_image on; never retained." },
+	{ "homeassistant/+/photobooth_{booth}/+/config", TOPIC_STATE, "boothd", "owner", true, 1,
+	  PAYLOAD_JSON, NULL, NULL, "Home Assistant MQTT discovery: one entity each." },
+	{ "homeassistant/status", TOPIC_EVENT, "owner", "boothd", false, 1, PAYLOAD_TEXT,
+	  "online|offline", NULL,
+	  "Home Assistant's birth message: online makes boothd publish discovery again." },
 	/* --- ui --- */
 	{ "booth/{booth}/ui/state", TOPIC_STATE, "ui", "owner", true, 1, PAYLOAD_JSON, NULL,
 	  ui_state_fields, "What the screen shows." },
 	{ "booth/{booth}/ui/test_input", TOPIC_COMMAND, "owner", "ui", false, 1, PAYLOAD_JSON, NULL,
 	  ui_test_input_fields,
 	  "Tests only, obeyed only with [ui] test_input = yes: a tap, a key or a screenshot." },
+	{ "booth/{booth}/ui/pin", TOPIC_STATE, "boothd", "ui", true, 1, PAYLOAD_JSON, NULL,
+	  ui_pin_fields, "The owner menu's PIN when set over MQTT (only booth-ui may read it)." },
+	{ "booth/{booth}/ui/owner_command", TOPIC_COMMAND, "ui", "boothd", false, 1, PAYLOAD_JSON,
+	  NULL, ui_owner_fields, "The owner's choice in the on-screen menu (behind the PIN)." },
 	/* --- end ui --- */
 	{ NULL, TOPIC_EVENT, NULL, NULL, false, 0, PAYLOAD_JSON, NULL, NULL, NULL },
 };

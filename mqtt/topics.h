@@ -41,8 +41,9 @@ enum topic_kind {
 };
 
 enum payload_kind {
-	PAYLOAD_JSON, /* a JSON object validated against fields */
-	PAYLOAD_TEXT, /* plain text, one of choices */
+	PAYLOAD_JSON,	/* a JSON object validated against fields */
+	PAYLOAD_TEXT,	/* plain text, one of choices */
+	PAYLOAD_BINARY, /* bytes (a JPEG), published with bus_publish_bytes() */
 };
 
 struct topic_def {

@@ -256,7 +256,8 @@ static void test_bad_requests(void)
 	check_error(owner, "reboot", "{}",
 		    "unknown command 'reboot' (known: state, event_start, event_end, "
 		    "session_start, session_cancel, print_cancel, reprint, paper_loaded, "
-		    "printing, copies)");
+		    "printing, copies, settings, pause, resume, get, delete_session, "
+		    "purge_event, print_test)");
 	check_error(owner, "event_end", "{}", "no event is running");
 
 	/* Oversize payloads (below the broker's packet limit) are answered too. */

@@ -136,23 +136,39 @@ static void test_state_schema(void)
 	REQUIRE(t);
 	CHECK_INT(parse(t,
 			"{\"state\":\"idle\",\"event\":null,\"sessions_today\":0,"
+			"\"prints_today\":0,\"sessions_event\":0,\"photos_event\":0,\"prints_"
+			"event\":0,"
+			"\"printer\":\"idle\",\"prints_left\":null,\"camera\":\"ok\","
+			"\"storage_free_mb\":100,\"blocked\":null,\"problems\":[],"
 			"\"photos_today\":0,\"version\":\"1\",\"since\":5}",
 			err, sizeof(err)),
 		  ==, 0);
 	CHECK_INT(parse(t,
 			"{\"state\":\"dancing\",\"event\":null,\"sessions_today\":0,"
+			"\"prints_today\":0,\"sessions_event\":0,\"photos_event\":0,\"prints_"
+			"event\":0,"
+			"\"printer\":\"idle\",\"prints_left\":null,\"camera\":\"ok\","
+			"\"storage_free_mb\":100,\"blocked\":null,\"problems\":[],"
 			"\"photos_today\":0,\"version\":\"1\",\"since\":5}",
 			err, sizeof(err)),
 		  ==, -EINVAL);
 	CHECK_STR(err, "'state' must be one of idle|session|paused|attention");
 	CHECK_INT(parse(t,
 			"{\"state\":\"idle\",\"event\":{\"id\":1},\"sessions_today\":0,"
+			"\"prints_today\":0,\"sessions_event\":0,\"photos_event\":0,\"prints_"
+			"event\":0,"
+			"\"printer\":\"idle\",\"prints_left\":null,\"camera\":\"ok\","
+			"\"storage_free_mb\":100,\"blocked\":null,\"problems\":[],"
 			"\"photos_today\":0,\"version\":\"1\",\"since\":5}",
 			err, sizeof(err)),
 		  ==, -EINVAL);
 	CHECK_STR(err, "'name' is missing");
 	CHECK_INT(parse(t,
 			"{\"state\":\"idle\",\"event\":null,\"sessions_today\":-1,"
+			"\"prints_today\":0,\"sessions_event\":0,\"photos_event\":0,\"prints_"
+			"event\":0,"
+			"\"printer\":\"idle\",\"prints_left\":null,\"camera\":\"ok\","
+			"\"storage_free_mb\":100,\"blocked\":null,\"problems\":[],"
 			"\"photos_today\":0,\"version\":\"1\",\"since\":5}",
 			err, sizeof(err)),
 		  ==, -EINVAL);
@@ -160,6 +176,10 @@ static void test_state_schema(void)
 	/* The transaction field is only for requests. */
 	CHECK_INT(parse(t,
 			"{\"state\":\"idle\",\"event\":null,\"sessions_today\":1,"
+			"\"prints_today\":0,\"sessions_event\":0,\"photos_event\":0,\"prints_"
+			"event\":0,"
+			"\"printer\":\"idle\",\"prints_left\":null,\"camera\":\"ok\","
+			"\"storage_free_mb\":100,\"blocked\":null,\"problems\":[],"
 			"\"photos_today\":0,\"version\":\"1\",\"since\":5,\"transaction\":1}",
 			err, sizeof(err)),
 		  ==, -EINVAL);

@@ -518,6 +518,8 @@ static void test_errors(void)
 	photos[0] = photos[1] = good;
 	CHECK_INT(compose_strip(&l, photos, 2, NULL, tmp("e.jpg"), err, sizeof(err)), ==, -EINVAL);
 	CHECK_STR(err, "the layout takes 1 photo, got 2");
+	CHECK_INT(compose_strip(&l, photos, 0, NULL, tmp("e.jpg"), err, sizeof(err)), ==, -EINVAL);
+	CHECK_STR(err, "the layout takes 1 photo, got 0");
 
 	photos[0] = missing;
 	CHECK_INT(compose_strip(&l, photos, 1, NULL, tmp("e.jpg"), err, sizeof(err)), ==, -ENOENT);
@@ -656,11 +658,17 @@ static void test_cli(void)
 		 "booth-compose: unknown layout 'nope' (no nope.layout in %s)\n", layouts_dir);
 	CHECK_STR(out, want);
 
-	CHECK_INT(run((const char *[]){ "-L", layouts_dir, "-l", "4x6-grid", "-o", tmp("x.jpg"),
-					photos[0], photos[1], photos[2], NULL },
+	CHECK_INT(
+		run((const char *[]){ "-L", layouts_dir, "-l", "4x6-grid", "-o", tmp("x.jpg"),
+				      photos[0], photos[0], photos[0], photos[0], photos[0], NULL },
+		    out, sizeof(out)),
+		==, 1);
+	CHECK_STR(out, "booth-compose: layout '4x6-grid' takes 4 photos, got 5\n");
+	CHECK_INT(run((const char *[]){ "-L", layouts_dir, "-l", "4x6-grid", "--test", "-o",
+					tmp("x.jpg"), photos[0], NULL },
 		      out, sizeof(out)),
-		  ==, 1);
-	CHECK_STR(out, "booth-compose: layout '4x6-grid' takes 4 photos, got 3\n");
+		  ==, 2);
+	CHECK_STR(out, "booth-compose: --test takes no photos (see --help)\n");
 
 	CHECK_INT(run((const char *[]){ "-L", layouts_dir, "-l", "4x6-single", "-o", tmp("x.jpg"),
 					tmp("missing.jpg"), NULL },

@@ -167,8 +167,9 @@ static void test_sessions(void)
 	CHECK_INT(db_print_job_add(db, "s1-1-c1", id, strip, 1005), ==, 0);
 	CHECK_INT(db_print_job_add(db, "s1-1-c1", id, strip, 1005), ==, -EEXIST);
 	CHECK_INT(db_print_job_exists(db, id), ==, 1);
-	CHECK_INT(db_print_job_update(db, "s1-1-c1", "queued", 7, NULL, 1006), ==, 0);
-	CHECK_INT(db_print_job_update(db, "s1-1-c1", "failed", 0, "jam", 1007), ==, 0);
+	CHECK_INT(db_print_job_update(db, "s1-1-c1", "queued", 7, NULL, 1006), ==, 1);
+	CHECK_INT(db_print_job_update(db, "s1-1-c1", "failed", 0, "jam", 1007), ==, 1);
+	CHECK_INT(db_print_job_update(db, "nosuchjob", "failed", 0, "jam", 1007), ==, 0);
 	/* Unfinished sessions are found after a restart. */
 	CHECK_INT(db_session_create(db, 4, "2x6-strip", 2000, &id2), ==, 0);
 	CHECK_INT(db_session_set_state(db, id2, "capture", 2001), ==, 0);
@@ -203,7 +204,7 @@ static void test_print_job_fields(void)
 	CHECK_INT(db_session_create(db, 1, "4x6-single", 10, &id), ==, 0);
 	CHECK_INT(db_strip_add(db, id, "4x6-single", "/p/x.jpg", "00", 11, &strip), ==, 0);
 	CHECK_INT(db_print_job_add(db, "k1", id, strip, 12), ==, 0);
-	CHECK_INT(db_print_job_update(db, "k1", "queued", 42, NULL, 13), ==, 0);
+	CHECK_INT(db_print_job_update(db, "k1", "queued", 42, NULL, 13), ==, 1);
 	db_close(db);
 	CHECK_INT(scalar("SELECT ipp_job_id FROM print_jobs WHERE job_key = 'k1' AND state = "
 			 "'queued' AND error IS NULL AND attempts = 1 AND updated = 13"),
