@@ -203,10 +203,12 @@ install: install-layouts
 install-layouts:
 	install -d $(DESTDIR)$(LAYOUT_DIR)
 	install -m 0644 layouts/*.layout $(DESTDIR)$(LAYOUT_DIR)
-# Times the composer against GraphicsMagick and ImageMagick on the same inputs (docs/performance.md).
+# Times the composer against GraphicsMagick and ImageMagick on the same inputs, then booth-ui's
+# countdown frame and memory (docs/performance.md).
 bench: all
 	@scripts/deps bench
 	@scripts/bench-compose $(B)
+	@scripts/bench-ui $(B)
 
 install: all install-systemd
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/booth $(DESTDIR)$(DATADIR)/booth
@@ -273,6 +275,11 @@ $(B)/tests/test-ui%: $(B)/tests/integration/test-ui%.o $(INTEGRATION_HARNESS) $(
 	$(LINK)
 $(B)/tests/unit/test-ui%.o: ALL_CFLAGS += -Iui $(PIXMAN_CFLAGS)
 $(B)/tests/integration/test-ui%.o: ALL_CFLAGS += -Iui
-LINT_SRC += $(wildcard ui/*.c)
-FORMAT_SRC += $(wildcard ui/*.[ch])
+# make bench: the UI's frame time (tests/bench/bench-ui.c) beside the composer's figures.
+$(B)/bench-ui: $(B)/tests/bench/bench-ui.o $(B)/libuid.a $(B)/libboothd.a $(B)/libbooth.a
+	$(LINK)
+$(B)/tests/bench/%.o: ALL_CFLAGS += -Iui $(PIXMAN_CFLAGS)
+bench: $(B)/bench-ui
+LINT_SRC += $(wildcard ui/*.c tests/bench/*.c)
+FORMAT_SRC += $(wildcard ui/*.[ch] tests/bench/*.c)
 # --- end ui ---

@@ -41,6 +41,7 @@ struct ui {
 	struct ui_target targets[UI_MAX_TARGETS];
 	int ntargets;
 	bool warned_test_input;
+	int prepared; /* language and shots the countdown's words were rendered for, -1: none */
 };
 
 static json_object *get(json_object *o, const char *key)
@@ -79,6 +80,23 @@ static int seconds_left(const struct ui *u)
 	return (int)((u->deadline - now + 999999) / 1000000);
 }
 
+/* While the attract screen shows, render the countdown's words for the next guest, so that
+ * the countdown over the live preview costs a scale and a few blends a frame. */
+static void prepare_countdown(struct ui *u, enum ui_screen s)
+{
+	struct ui_model m = u->model;
+	int key, r;
+
+	m.shots = u->cfg.boothd.shots;
+	key = ((int)m.lang * 16 + u->cfg.boothd.countdown_s) * 16 + m.shots;
+	if (s != SCREEN_ATTRACT || key == u->prepared)
+		return;
+	u->prepared = key;
+	r = screen_prepare(u->canvas, &m, u->cfg.boothd.countdown_s);
+	if (r < 0)
+		log_warning_errno(r, "Cannot render the countdown's words ahead: %m");
+}
+
 /* Draw the screen the model calls for and present it. */
 static void redraw(struct ui *u)
 {
@@ -103,6 +121,7 @@ static void redraw(struct ui *u)
 	u->dirty = false;
 	if (!u->published && bus_connected(u->bus))
 		publish_state(u);
+	prepare_countdown(u, s);
 }
 
 static void on_prepare(void *userdata)
@@ -372,7 +391,7 @@ static int check_config(const struct booth_config *cfg)
 
 int main(int argc, char **argv)
 {
-	struct ui u = { .screen = SCREEN_COUNT, .dirty = true };
+	struct ui u = { .screen = SCREEN_COUNT, .dirty = true, .prepared = -1 };
 	struct booth_credentials cred;
 	char err[CONFIG_ERR_MAX + 64];
 	int r;
@@ -403,7 +422,7 @@ int main(int argc, char **argv)
 		log_error_errno(r, "Cannot open the '%s' display: %m", u.cfg.ui.backend);
 		goto out;
 	}
-	r = canvas_new(u.display->width, u.display->height, &u.canvas);
+	r = display_canvas_new(u.display, &u.canvas);
 	if (r == 0)
 		r = loop_add_stop_signals(u.loop);
 	if (r == 0)

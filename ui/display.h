@@ -56,6 +56,11 @@ int display_new(const char *name, struct loop *l, int phys_w, int phys_h, int ro
 /* Close and free. Accepts NULL, returns NULL. */
 struct display *display_free(struct display *d);
 
+/* A canvas of the display's logical size to draw the screens on, into *ret: at rotation 0 the
+ * scanout picture itself (nothing to copy when presenting), else a canvas of its own. Free it
+ * with canvas_free() before the display. Returns 0 or -errno. */
+int display_canvas_new(const struct display *d, struct canvas **ret);
+
 /* Rotate canvas C (d->width x d->height) into the scanout picture and present it. Returns 0 or
  * -errno. */
 int display_present(struct display *d, const struct canvas *c);

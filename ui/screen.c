@@ -77,13 +77,21 @@ static struct layout_px frac(const struct canvas *c, double x0, double y0, doubl
 	return b;
 }
 
-/* Text centred in BOX at HEIGHT (a share of the box's height); keeps the first error in *R. */
-static void text_in(struct canvas *c, struct layout_px box, double height, const char *s,
-		    const uint8_t color[3], int *r)
+/* The box text of HEIGHT (a share of BOX's height) is fitted into, inside BOX. */
+static struct layout_px text_box(struct layout_px box, double height)
 {
 	int bh = box.y1 - box.y0, pad = (int)(bh * (1 - height) / 2);
 	int bw = box.x1 - box.x0, padx = bw / 20;
 	struct layout_px t = { box.x0 + padx, box.y0 + pad, box.x1 - padx, box.y1 - pad };
+
+	return t;
+}
+
+/* Text centred in BOX at HEIGHT (a share of the box's height); keeps the first error in *R. */
+static void text_in(struct canvas *c, struct layout_px box, double height, const char *s,
+		    const uint8_t color[3], int *r)
+{
+	struct layout_px t = text_box(box, height);
 	int k = canvas_text(c, &t, s, color, LAYOUT_ALIGN_CENTER);
 
 	if (k < 0 && *r == 0)
@@ -136,9 +144,14 @@ static void draw_preview(struct canvas *c, const struct ui_model *m, int *r)
 	text_in(c, frac(c, 0.1, 0.78, 0.9, 0.86), 0.8, ui_str(m->lang, STR_NO_PREVIEW), DIM, r);
 }
 
+/* The countdown's boxes: the top band ("Photo N of M"), the digit, the bottom band. */
+#define COUNTDOWN_TOP(c)    frac(c, 0, 0, 1, 0.12)
+#define COUNTDOWN_DIGIT(c)  frac(c, 0.35, 0.25, 0.65, 0.75)
+#define COUNTDOWN_BOTTOM(c) frac(c, 0, 0.86, 1, 1)
+
 static void draw_countdown(struct canvas *c, const struct ui_model *m, int *r)
 {
-	struct layout_px top = frac(c, 0, 0, 1, 0.12), mid = frac(c, 0.35, 0.25, 0.65, 0.75);
+	struct layout_px top = COUNTDOWN_TOP(c), mid = COUNTDOWN_DIGIT(c);
 	char buf[64], digit[16];
 
 	draw_preview(c, m, r);
@@ -152,7 +165,7 @@ static void draw_countdown(struct canvas *c, const struct ui_model *m, int *r)
 		snprintf(digit, sizeof(digit), "%d", m->seconds_left);
 		text_in(c, mid, 0.8, digit, FG, r);
 	} else {
-		struct layout_px low = frac(c, 0, 0.86, 1, 1);
+		struct layout_px low = COUNTDOWN_BOTTOM(c);
 
 		canvas_shade(c, &low, 140, false);
 		text_in(c, low, 0.7, ui_str(m->lang, STR_LOOK_HERE), FG, r);
@@ -196,7 +209,7 @@ static void draw_review(struct canvas *c, const struct ui_model *m, struct ui_ta
 	text_in(c, title, 0.8, ui_str(m->lang, STR_REVIEW_TITLE), FG, r);
 	canvas_fill(c, &strip, GREY);
 	if (m->strip)
-		canvas_blit_rgb_fit(c, &strip, m->strip->rgb, m->strip->w, m->strip->h);
+		canvas_blit_fit(c, &strip, m->strip);
 	button(c, b[0], GREEN, ui_str(m->lang, STR_PRINT), ACT_PRINT, targets, n, r);
 	button(c, b[1], BLUE, ui_str(m->lang, STR_RETAKE), ACT_RETAKE, targets, n, r);
 	button(c, b[2], GREY, ui_str(m->lang, STR_DISCARD), ACT_DISCARD, targets, n, r);
@@ -269,6 +282,26 @@ int screen_draw(struct canvas *c, enum ui_screen s, const struct ui_model *m,
 		draw_message(c, WARN_BG, ui_str(m->lang, attention_str(m->attention)),
 			     ui_str(m->lang, STR_ATT_SUB), &r);
 		break;
+	}
+	return r;
+}
+
+int screen_prepare(const struct canvas *c, const struct ui_model *m, int countdown_s)
+{
+	struct layout_px top = text_box(COUNTDOWN_TOP(c), 0.7);
+	struct layout_px mid = text_box(COUNTDOWN_DIGIT(c), 0.8);
+	struct layout_px low = text_box(COUNTDOWN_BOTTOM(c), 0.7);
+	char buf[64];
+	int r = canvas_text_prepare(&low, ui_str(m->lang, STR_LOOK_HERE), LAYOUT_ALIGN_CENTER);
+
+	for (int i = 1; r >= 0 && i <= countdown_s; i++) {
+		snprintf(buf, sizeof(buf), "%d", i);
+		r = canvas_text_prepare(&mid, buf, LAYOUT_ALIGN_CENTER);
+	}
+	for (int i = 1; r >= 0 && i <= m->shots; i++) {
+		ui_str_format(m->lang, STR_PHOTO_N_OF_M, (const int[]){ i, m->shots }, 2, buf,
+			      sizeof(buf));
+		r = canvas_text_prepare(&top, buf, LAYOUT_ALIGN_CENTER);
 	}
 	return r;
 }

@@ -92,6 +92,11 @@ const char *screen_name(enum ui_screen s);
 int screen_draw(struct canvas *c, enum ui_screen s, const struct ui_model *m,
 		struct ui_target *targets, int *n);
 
+/* Render the countdown's words for a canvas of C's size into the text cache ahead of time: the
+ * digits 1..COUNTDOWN_S and "Photo N of M" for every shot of M->shots, in M->lang, so that a
+ * preview frame costs a scale and a few blends. C is not drawn on. Returns 0 or -errno. */
+int screen_prepare(const struct canvas *c, const struct ui_model *m, int countdown_s);
+
 /* The action of the first target containing (X, Y), or ACT_NONE. */
 enum ui_action screen_hit(const struct ui_target *targets, int n, int x, int y);
 

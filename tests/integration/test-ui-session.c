@@ -166,8 +166,9 @@ static void sessions(struct tclient *owner)
 	REQUIRE(img);
 	{
 		/* The strip is shown: the middle of its box is not the empty box's grey. */
-		const uint8_t *p = img->rgb + ((size_t)(H / 2) * W + (size_t)(W / 4)) * 3;
+		uint8_t p[3];
 
+		canvas_get_rgb(img, W / 4, H / 2, p);
 		CHECK(!(p[0] == 90 && p[1] == 96 && p[2] == 116));
 	}
 	canvas_free(img);

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <turbojpeg.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -260,17 +261,35 @@ static void test_attention(void)
 static void test_mirror(void)
 {
 	struct canvas *c = NULL;
-	const uint8_t *left, *right;
+	uint8_t left[3], right[3];
 
 	make_frame();
 	REQUIRE(canvas_new(320, 180, &c) == 0);
 	REQUIRE(canvas_blit_xrgb(c, &(struct layout_px){ 0, 0, 320, 180 }, &frame, true) == 0);
-	left = c->rgb + ((size_t)90 * 320 + 20) * 3;
-	right = c->rgb + ((size_t)90 * 320 + 300) * 3;
+	canvas_get_rgb(c, 20, 90, left);
+	canvas_get_rgb(c, 300, 90, right);
 	CHECK_INT(right[0], >, 200);
 	CHECK_INT(right[2], <, 30);
 	CHECK_INT(left[2], >, 200);
 	CHECK_INT(left[0], <, 100);
+	/* A box partly off the canvas shows the same part of the same mirrored picture. */
+	{
+		struct canvas *off = NULL;
+		uint8_t a[3], b[3];
+		int bad = 0;
+
+		REQUIRE(canvas_new(200, 180, &off) == 0);
+		REQUIRE(canvas_blit_xrgb(off, &(struct layout_px){ -40, 0, 280, 180 }, &frame,
+					 true) == 0);
+		for (int y = 0; y < 180; y += 7)
+			for (int x = 0; x < 200; x++) {
+				canvas_get_rgb(off, x, y, a);
+				canvas_get_rgb(c, x + 40, y, b);
+				bad += memcmp(a, b, 3) != 0;
+			}
+		CHECK_INT(bad, ==, 0);
+		canvas_free(off);
+	}
 	canvas_free(c);
 }
 
@@ -299,7 +318,14 @@ static void test_rotation(void)
 	CHECK_INT(display_screenshot(d, "build/test-logs/ui-rot.png"), ==, 0);
 	REQUIRE(canvas_read_png("build/test-logs/ui-rot.png", &shot) == 0);
 	CHECK_INT(shot->w, ==, 64);
-	CHECK_INT(shot->rgb[(size_t)63 * 3], ==, 255);
+	{
+		uint8_t p[3];
+
+		canvas_get_rgb(shot, 63, 0, p);
+		CHECK_INT(p[0], ==, 255);
+		canvas_get_rgb(shot, 0, 0, p);
+		CHECK_INT(p[0], ==, 0);
+	}
 	CHECK_INT(display_new("fbdev", NULL, 64, 32, 0, &(struct display *){ NULL }), ==, -EINVAL);
 	CHECK_INT(display_new("headless", NULL, 64, 32, 45, &(struct display *){ NULL }), ==,
 		  -EINVAL);
@@ -363,6 +389,57 @@ static void test_format(void)
 	CHECK_INT(ui_lang_parse("fr"), ==, -EINVAL);
 }
 
+/* A strip-sized JPEG is decoded small (DCT scaling) and fitted inside the box asked for. */
+static void test_read_jpeg(void)
+{
+	const char *path = "build/test-logs/ui-strip.jpg";
+	unsigned char *rgb = malloc((size_t)1200 * 1800 * 3), *jpeg = NULL;
+	unsigned long size = 0;
+	struct canvas *c = NULL;
+	tjhandle tj = tjInitCompress();
+	uint8_t p[3];
+	FILE *f;
+
+	if (!rgb || !tj) {
+		free(rgb);
+		if (tj)
+			tjDestroy(tj);
+		REQUIRE(false);
+	}
+	/* Left half red, right half blue. */
+	for (size_t i = 0; i < (size_t)1200 * 1800; i++) {
+		bool left = i % 1200 < 600;
+
+		rgb[i * 3] = left ? 220 : 10;
+		rgb[i * 3 + 1] = 20;
+		rgb[i * 3 + 2] = left ? 10 : 230;
+	}
+	CHECK_INT(tjCompress2(tj, rgb, 1200, 0, 1800, TJPF_RGB, &jpeg, &size, TJSAMP_444, 90, 0),
+		  ==, 0);
+	tjDestroy(tj);
+	free(rgb);
+	f = fopen(path, "wbe");
+	if (f) {
+		CHECK_INT(fwrite(jpeg, 1, size, f), ==, size);
+		fclose(f);
+	}
+	tjFree(jpeg);
+	REQUIRE(canvas_read_jpeg(path, 400, 400, &c) == 0);
+	CHECK_INT(c->w, ==, 266);
+	CHECK_INT(c->h, ==, 400);
+	canvas_get_rgb(c, 60, 200, p);
+	CHECK(p[0] > 180 && p[2] < 60);
+	canvas_get_rgb(c, 200, 200, p);
+	CHECK(p[0] < 60 && p[2] > 180);
+	c = canvas_free(c);
+	/* Smaller than the box: kept as it is. */
+	REQUIRE(canvas_read_jpeg(path, 4000, 4000, &c) == 0);
+	CHECK_INT(c->w, ==, 1200);
+	CHECK_INT(c->h, ==, 1800);
+	canvas_free(c);
+	CHECK_INT(canvas_read_jpeg("tests/golden/ui-done-en.png", 400, 400, &c), ==, -EBADMSG);
+}
+
 /* Time to draw the countdown over a preview at 1280x800 (printed, not checked: it varies). */
 static void test_frame_time(void)
 {
@@ -404,6 +481,7 @@ int main(int argc, char **argv)
 		{ "kms_mode", test_kms_mode },
 		{ "kms_no_device", test_kms_no_device },
 		{ "format", test_format },
+		{ "read_jpeg", test_read_jpeg },
 		{ "frame_time", test_frame_time },
 		{ NULL, NULL },
 	};
