@@ -7,6 +7,7 @@
 #include "codec.h"
 #include "display.h"
 #include "input.h"
+#include "kms.h"
 #include "log.h"
 #include "loop.h"
 #include "preview-client.h"
@@ -383,9 +384,23 @@ static int subscribe_all(struct ui *u)
 
 static int check_config(const struct booth_config *cfg)
 {
+	struct kms_wish w = { .width = cfg->ui.width, .height = cfg->ui.height };
+	int r;
+
 	for (const char *p = cfg->ui.pin; *p; p++)
 		if (*p < '0' || *p > '9')
 			return log_error_errno(-EINVAL, "[ui] pin must be 4-8 digits");
+	r = kms_parse_mode(cfg->ui.mode, &w.width, &w.height, &w.refresh);
+	if (r < 0)
+		return log_error_errno(r,
+				       "[ui] mode must be WIDTHxHEIGHT, WIDTHxHEIGHT@HZ or "
+				       "preferred, not '%s'",
+				       cfg->ui.mode);
+	if (r == 1)
+		w.width = w.height = 0;
+	w.exact = r == 2;
+	strscpy(w.connector, cfg->ui.connector, sizeof(w.connector));
+	kms_set_wish(&w);
 	return 0;
 }
 

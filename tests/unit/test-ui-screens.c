@@ -4,7 +4,6 @@
 #include "canvas.h"
 #include "display.h"
 #include "harness.h"
-#include "kms.h"
 #include "screen.h"
 #include "strings.h"
 
@@ -334,44 +333,6 @@ static void test_rotation(void)
 	display_free(d);
 }
 
-static void test_kms_mode(void)
-{
-	static const struct kms_mode modes[] = {
-		{ 1920, 1080, 60, true },
-		{ 1280, 800, 50, false },
-		{ 1280, 800, 60, false },
-		{ 3840, 2160, 30, false },
-	};
-	static const struct kms_mode no_preferred[] = {
-		{ 800, 480, 60, false },
-		{ 1024, 600, 50, false },
-		{ 1024, 600, 60, false },
-	};
-
-	/* The configured size at its fastest refresh. */
-	CHECK_INT(kms_pick_mode(modes, 4, 1280, 800), ==, 2);
-	/* Otherwise the panel's preferred mode, not the largest. */
-	CHECK_INT(kms_pick_mode(modes, 4, 1024, 768), ==, 0);
-	/* Without a preferred one, the largest, then the fastest. */
-	CHECK_INT(kms_pick_mode(no_preferred, 3, 640, 480), ==, 2);
-	CHECK_INT(kms_pick_mode(modes, 0, 1280, 800), ==, -ENOENT);
-}
-
-/* Without a DRM device (a build machine) the drm backend fails cleanly, and says so. */
-static void test_kms_no_device(void)
-{
-	struct display *d = NULL;
-	int r;
-
-	if (access("/dev/dri", F_OK) == 0) {
-		printf("# /dev/dri exists: not checking the no-device path\n");
-		return;
-	}
-	r = display_new("drm", NULL, 1280, 800, 0, &d);
-	CHECK_INT(r, ==, -ENODEV);
-	CHECK(d == NULL);
-}
-
 static void test_format(void)
 {
 	char buf[64], small[8];
@@ -478,8 +439,6 @@ int main(int argc, char **argv)
 		{ "attention", test_attention },
 		{ "mirror", test_mirror },
 		{ "rotation", test_rotation },
-		{ "kms_mode", test_kms_mode },
-		{ "kms_no_device", test_kms_no_device },
 		{ "format", test_format },
 		{ "read_jpeg", test_read_jpeg },
 		{ "frame_time", test_frame_time },
