@@ -4,6 +4,8 @@
 #include "canvas.h"
 #include "display.h"
 #include "harness.h"
+#include "netinfo.h"
+#include "owner.h"
 #include "screen.h"
 #include "strings.h"
 
@@ -62,8 +64,12 @@ static void model_for(enum ui_screen s, enum ui_lang lang, struct ui_model *m,
 		[SCREEN_FLASH] = "capture",  [SCREEN_PROCESSING] = "compose",
 		[SCREEN_REVIEW] = "review",  [SCREEN_PRINTING] = "print",
 		[SCREEN_DONE] = "done",	     [SCREEN_FAILED] = "error",
-		[SCREEN_ATTENTION] = "idle",
+		[SCREEN_ATTENTION] = "idle", [SCREEN_PIN] = "idle",
+		[SCREEN_OWNER] = "idle",     [SCREEN_LAYOUTS] = "idle",
+		[SCREEN_NETWORK] = "idle",
 	};
+	static const char *const layouts[] = { "2x6-strip", "4x6-grid", "4x6-single",
+					       "4x6-two-strips" };
 
 	memset(m, 0, sizeof(*m));
 	m->lang = lang;
@@ -74,7 +80,28 @@ static void model_for(enum ui_screen s, enum ui_lang lang, struct ui_model *m,
 	m->preview = &frame;
 	m->strip = strip;
 	m->attention = s == SCREEN_ATTENTION ? ATT_PAPER : ATT_NONE;
+	/* The owner pages, as an owner sees them partway through. */
+	m->owner.page = s == SCREEN_PIN	      ? OWNER_PIN
+			: s == SCREEN_OWNER   ? OWNER_MENU
+			: s == SCREEN_LAYOUTS ? OWNER_LAYOUTS
+			: s == SCREEN_NETWORK ? OWNER_NETWORK
+					      : OWNER_CLOSED;
+	m->owner.digits = 3;
+	m->owner.note = OWNER_NOTE_WRONG;
+	m->owner.copies = 2;
+	m->owner.max_copies = 4;
+	snprintf(m->owner.layout, sizeof(m->owner.layout), "4x6-two-strips");
+	for (int i = 0; i < 4; i++)
+		snprintf(m->owner.layouts[i], sizeof(m->owner.layouts[i]), "%s", layouts[i]);
+	m->owner.n_layouts = 4;
+	snprintf(m->owner.host, sizeof(m->owner.host), "photobooth");
+	snprintf(m->owner.addresses[0], sizeof(m->owner.addresses[0]), "192.168.1.23 (wlan0)");
+	snprintf(m->owner.addresses[1], sizeof(m->owner.addresses[1]), "fd00::23 (wlan0)");
+	m->owner.n_addresses = 2;
 }
+
+/* Draw screen S of M at W x H and compare it with golden NAME. */
+static void golden_of(enum ui_screen s, const struct ui_model *m, const char *name);
 
 static void compare_golden(const struct canvas *c, const char *name)
 {
@@ -161,6 +188,68 @@ static void test_goldens(void)
 	canvas_free(strip);
 }
 
+static void golden_of(enum ui_screen s, const struct ui_model *m, const char *name)
+{
+	struct ui_target t[UI_MAX_TARGETS];
+	struct canvas *c = NULL;
+	int n;
+
+	REQUIRE(canvas_new(W, H, &c) == 0);
+	CHECK_INT(screen_draw(c, s, m, t, &n), ==, 0);
+	compare_golden(c, name);
+	canvas_free(c);
+}
+
+/* Every reason the booth stops taking guests, the print's progress, the guest's copies and a
+ * locked PIN pad, each in both languages. */
+static void test_goldens_states(void)
+{
+	static const struct {
+		enum ui_attention att;
+		const char *name;
+	} reasons[] = {
+		{ ATT_DISK, "storage" },  { ATT_PAUSED, "paused" },
+		{ ATT_RIBBON, "ribbon" }, { ATT_PRINTER_OFFLINE, "printer-offline" },
+		{ ATT_CAMERA, "camera" }, { ATT_OUT_OF_ORDER, "out-of-order" },
+	};
+	struct canvas *strip = make_strip();
+	struct ui_model m;
+	char name[64];
+
+	make_frame();
+	REQUIRE(strip);
+	for (int lang = 0; lang < UI_LANG_COUNT; lang++) {
+		const char *l = ui_lang_name((enum ui_lang)lang);
+
+		for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+			model_for(SCREEN_ATTENTION, (enum ui_lang)lang, &m, NULL);
+			m.attention = reasons[i].att;
+			snprintf(name, sizeof(name), "ui-attention-%s-%s", reasons[i].name, l);
+			golden_of(SCREEN_ATTENTION, &m, name);
+		}
+		model_for(SCREEN_PRINTING, (enum ui_lang)lang, &m, NULL);
+		m.print = UI_PRINT_HELD;
+		snprintf(name, sizeof(name), "ui-printing-held-%s", l);
+		golden_of(SCREEN_PRINTING, &m, name);
+		model_for(SCREEN_DONE, (enum ui_lang)lang, &m, NULL);
+		m.print = UI_PRINT_DONE;
+		snprintf(name, sizeof(name), "ui-done-printed-%s", l);
+		golden_of(SCREEN_DONE, &m, name);
+		model_for(SCREEN_REVIEW, (enum ui_lang)lang, &m, strip);
+		m.copies = 2;
+		m.max_copies = 3;
+		snprintf(name, sizeof(name), "ui-review-copies-%s", l);
+		golden_of(SCREEN_REVIEW, &m, name);
+		model_for(SCREEN_PIN, (enum ui_lang)lang, &m, NULL);
+		m.owner.note = OWNER_NOTE_LOCKED;
+		m.owner.locked_s = 30;
+		m.owner.digits = 0;
+		snprintf(name, sizeof(name), "ui-pin-locked-%s", l);
+		golden_of(SCREEN_PIN, &m, name);
+	}
+	canvas_free(strip);
+}
+
 /* Screens must not all look alike: a golden test over a blank renderer would pass otherwise. */
 static void test_screens_differ(void)
 {
@@ -185,34 +274,92 @@ static void test_targets_and_keys(void)
 	struct ui_target t[UI_MAX_TARGETS];
 	struct ui_model m;
 	struct canvas *c = NULL;
-	int n;
+	int n, arg;
 
 	REQUIRE(canvas_new(W, H, &c) == 0);
 	model_for(SCREEN_ATTRACT, UI_LANG_EN, &m, NULL);
 	screen_draw(c, SCREEN_ATTRACT, &m, t, &n);
-	CHECK_INT(screen_hit(t, n, W / 2, H / 2), ==, ACT_START);
-	CHECK_INT(screen_hit(t, n, 5, 5), ==, ACT_START);
-	CHECK_INT(screen_hit(t, n, W * 85 / 100, H * 9 / 10), ==, ACT_LANGUAGE);
+	CHECK_INT(screen_hit(t, n, W / 2, H / 2, &arg), ==, ACT_START);
+	CHECK_INT(screen_hit(t, n, W / 2, 5, &arg), ==, ACT_START);
+	/* The hidden corner wins over the start target under it. */
+	CHECK_INT(screen_hit(t, n, 5, 5, &arg), ==, ACT_OWNER_CORNER);
+	CHECK_INT(screen_hit(t, n, W * 85 / 100, H * 9 / 10, &arg), ==, ACT_LANGUAGE);
 	model_for(SCREEN_REVIEW, UI_LANG_EN, &m, NULL);
 	screen_draw(c, SCREEN_REVIEW, &m, t, &n);
 	CHECK_INT(n, ==, 3);
-	CHECK_INT(screen_hit(t, n, W * 3 / 4, H * 29 / 100), ==, ACT_PRINT);
-	CHECK_INT(screen_hit(t, n, W * 3 / 4, H * 52 / 100), ==, ACT_RETAKE);
-	CHECK_INT(screen_hit(t, n, W * 3 / 4, H * 72 / 100), ==, ACT_DISCARD);
-	CHECK_INT(screen_hit(t, n, W / 4, H / 2), ==, ACT_NONE);
+	CHECK_INT(screen_hit(t, n, W * 3 / 4, H * 29 / 100, &arg), ==, ACT_PRINT);
+	CHECK_INT(screen_hit(t, n, W * 3 / 4, H * 52 / 100, &arg), ==, ACT_RETAKE);
+	CHECK_INT(screen_hit(t, n, W * 3 / 4, H * 72 / 100, &arg), ==, ACT_DISCARD);
+	CHECK_INT(screen_hit(t, n, W / 4, H / 2, &arg), ==, ACT_NONE);
 	/* Large targets: every button at least a tenth of the screen's height. */
 	for (int i = 0; i < n; i++)
 		CHECK(t[i].box.y1 - t[i].box.y0 >= H / 10);
 	model_for(SCREEN_COUNTDOWN, UI_LANG_EN, &m, &(struct canvas){ 0 });
 	screen_draw(c, SCREEN_COUNTDOWN, &m, t, &n);
 	CHECK_INT(n, ==, 0);
-	CHECK_INT(screen_key(SCREEN_ATTRACT, "enter"), ==, ACT_START);
-	CHECK_INT(screen_key(SCREEN_ATTRACT, "l"), ==, ACT_LANGUAGE);
-	CHECK_INT(screen_key(SCREEN_REVIEW, "enter"), ==, ACT_PRINT);
-	CHECK_INT(screen_key(SCREEN_REVIEW, "2"), ==, ACT_RETAKE);
-	CHECK_INT(screen_key(SCREEN_REVIEW, "escape"), ==, ACT_DISCARD);
-	CHECK_INT(screen_key(SCREEN_COUNTDOWN, "escape"), ==, ACT_CANCEL);
-	CHECK_INT(screen_key(SCREEN_PROCESSING, "enter"), ==, ACT_NONE);
+	CHECK_INT(screen_key(SCREEN_ATTRACT, "enter", &arg), ==, ACT_START);
+	CHECK_INT(screen_key(SCREEN_ATTRACT, "l", &arg), ==, ACT_LANGUAGE);
+	CHECK_INT(screen_key(SCREEN_REVIEW, "enter", &arg), ==, ACT_PRINT);
+	CHECK_INT(screen_key(SCREEN_REVIEW, "2", &arg), ==, ACT_RETAKE);
+	CHECK_INT(screen_key(SCREEN_REVIEW, "escape", &arg), ==, ACT_DISCARD);
+	CHECK_INT(screen_key(SCREEN_COUNTDOWN, "escape", &arg), ==, ACT_CANCEL);
+	CHECK_INT(screen_key(SCREEN_PROCESSING, "enter", &arg), ==, ACT_NONE);
+	/* The owner's way in and the PIN pad's keys. */
+	CHECK_INT(screen_key(SCREEN_ATTRACT, "menu", &arg), ==, ACT_OWNER_OPEN);
+	CHECK_INT(screen_key(SCREEN_ATTENTION, "menu", &arg), ==, ACT_OWNER_OPEN);
+	CHECK_INT(screen_key(SCREEN_REVIEW, "menu", &arg), ==, ACT_NONE);
+	CHECK_INT(screen_key(SCREEN_PIN, "7", &arg), ==, ACT_PIN_DIGIT);
+	CHECK_INT(arg, ==, 7);
+	CHECK_INT(screen_key(SCREEN_PIN, "backspace", &arg), ==, ACT_PIN_DELETE);
+	CHECK_INT(screen_key(SCREEN_PIN, "enter", &arg), ==, ACT_PIN_OK);
+	CHECK_INT(screen_key(SCREEN_PIN, "escape", &arg), ==, ACT_OWNER_CLOSE);
+	CHECK_INT(screen_key(SCREEN_LAYOUTS, "escape", &arg), ==, ACT_OWNER_BACK);
+	/* The PIN pad: big keys that type their digit. */
+	model_for(SCREEN_PIN, UI_LANG_EN, &m, NULL);
+	screen_draw(c, SCREEN_PIN, &m, t, &n);
+	CHECK_INT(n, ==, 13);
+	for (int i = 0; i < n; i++)
+		CHECK(t[i].box.y1 - t[i].box.y0 >= H / 10);
+	{
+		int digits = 0;
+
+		for (int i = 0; i < n; i++)
+			if (t[i].action == ACT_PIN_DIGIT) {
+				CHECK_INT(screen_hit(t, n, (t[i].box.x0 + t[i].box.x1) / 2,
+						     (t[i].box.y0 + t[i].box.y1) / 2, &arg),
+					  ==, ACT_PIN_DIGIT);
+				CHECK_INT(arg, ==, t[i].arg);
+				digits |= 1 << arg;
+			}
+		CHECK_INT(digits, ==, 0x3ff);
+	}
+	/* The review's copies: -/+ only when guests may choose, within 1..max. */
+	model_for(SCREEN_REVIEW, UI_LANG_EN, &m, NULL);
+	m.copies = 1;
+	m.max_copies = 2;
+	screen_draw(c, SCREEN_REVIEW, &m, t, &n);
+	CHECK_INT(n, ==, 5);
+	CHECK_INT(screen_hit(t, n, W * 95 / 100, H * 43 / 100, &arg), ==, ACT_COPIES);
+	CHECK_INT(arg, ==, 2);
+	CHECK_INT(screen_hit(t, n, W * 56 / 100, H * 43 / 100, &arg), ==, ACT_COPIES);
+	CHECK_INT(arg, ==, 1);
+	/* The menu: pause, copies, layout, test print, network, close. */
+	model_for(SCREEN_OWNER, UI_LANG_EN, &m, NULL);
+	screen_draw(c, SCREEN_OWNER, &m, t, &n);
+	CHECK_INT(screen_hit(t, n, W / 2, H * 23 / 100, &arg), ==, ACT_OWNER_PAUSE);
+	m.owner.paused = true;
+	screen_draw(c, SCREEN_OWNER, &m, t, &n);
+	CHECK_INT(screen_hit(t, n, W / 2, H * 23 / 100, &arg), ==, ACT_OWNER_RESUME);
+	CHECK_INT(screen_hit(t, n, W * 90 / 100, H * 40 / 100, &arg), ==, ACT_OWNER_COPIES);
+	CHECK_INT(arg, ==, 3);
+	CHECK_INT(screen_hit(t, n, W / 2, H * 57 / 100, &arg), ==, ACT_OWNER_LAYOUTS);
+	CHECK_INT(screen_hit(t, n, W / 4, H * 74 / 100, &arg), ==, ACT_OWNER_TEST_PRINT);
+	CHECK_INT(screen_hit(t, n, W * 3 / 4, H * 74 / 100, &arg), ==, ACT_OWNER_NETWORK);
+	CHECK_INT(screen_hit(t, n, W / 2, H * 9 / 10, &arg), ==, ACT_OWNER_CLOSE);
+	model_for(SCREEN_LAYOUTS, UI_LANG_EN, &m, NULL);
+	screen_draw(c, SCREEN_LAYOUTS, &m, t, &n);
+	CHECK_INT(screen_hit(t, n, W * 3 / 4, H * 40 / 100, &arg), ==, ACT_OWNER_LAYOUT);
+	CHECK_INT(arg, ==, 3);
 	CHECK_STR(screen_action_name(ACT_DISCARD), "discard");
 	CHECK(screen_action_name(ACT_LANGUAGE) == NULL);
 	canvas_free(c);
@@ -229,11 +376,99 @@ static void test_pick(void)
 	/* A guest in the middle of a session finishes it before attention is shown. */
 	snprintf(m.phase, sizeof(m.phase), "review");
 	CHECK_INT(screen_pick(&m), ==, SCREEN_REVIEW);
+	/* The owner menu shows only between guests, and ui/state names the screen under it. */
+	m.owner.page = OWNER_PIN;
+	CHECK_INT(screen_pick(&m), ==, SCREEN_REVIEW);
+	snprintf(m.phase, sizeof(m.phase), "idle");
+	CHECK_INT(screen_pick(&m), ==, SCREEN_PIN);
+	CHECK_INT(screen_public(&m, SCREEN_PIN), ==, SCREEN_ATTENTION);
+	m.attention = ATT_NONE;
+	CHECK_INT(screen_public(&m, SCREEN_NETWORK), ==, SCREEN_ATTRACT);
+	CHECK_INT(screen_public(&m, SCREEN_DONE), ==, SCREEN_DONE);
+}
+
+/* The owner menu's way in, PIN, back-off and closing by itself. */
+static void test_owner(void)
+{
+	struct owner o = { 0 };
+	uint64_t t = 1000000;
+
+	/* Five taps in the corner within 4 s open the pad; slower ones start counting again. */
+	for (int i = 0; i < 4; i++)
+		CHECK(!owner_corner_tap(&o, t += 500));
+	CHECK(!owner_corner_tap(&o, t += 5000));
+	for (int i = 0; i < 3; i++)
+		CHECK(!owner_corner_tap(&o, t += 100));
+	CHECK(owner_corner_tap(&o, t += 100));
+	CHECK_INT(o.page, ==, OWNER_PIN);
+	/* A wrong PIN says so; digits beyond 8 are ignored; delete removes the last. */
+	for (int i = 0; i < 10; i++)
+		owner_digit(&o, 1, t);
+	CHECK_STR(o.entered, "11111111");
+	owner_backspace(&o, t);
+	CHECK_STR(o.entered, "1111111");
+	CHECK(!owner_submit(&o, "2580", t));
+	CHECK_INT(o.note, ==, OWNER_NOTE_WRONG);
+	CHECK_STR(o.entered, "");
+	CHECK_INT(owner_locked_s(&o, t), ==, 0);
+	/* The third wrong PIN locks the pad for 30 s; even the right one is refused then. */
+	owner_digit(&o, 9, t);
+	CHECK(!owner_submit(&o, "2580", t));
+	owner_digit(&o, 9, t);
+	CHECK(!owner_submit(&o, "2580", t));
+	CHECK_INT(o.note, ==, OWNER_NOTE_LOCKED);
+	CHECK_INT(owner_locked_s(&o, t), ==, 30);
+	owner_digit(&o, 2, t + 1000);
+	CHECK_STR(o.entered, "");
+	CHECK(!owner_submit(&o, "2580", t + 1000));
+	/* After it, another wrong one locks for twice as long. */
+	t += 31000;
+	owner_digit(&o, 1, t);
+	CHECK(!owner_submit(&o, "2580", t));
+	CHECK_INT(owner_locked_s(&o, t), ==, 60);
+	t += 61000;
+	for (const char *p = "2580"; *p; p++)
+		owner_digit(&o, *p - '0', t);
+	CHECK(owner_submit(&o, "2580", t));
+	CHECK_INT(o.page, ==, OWNER_MENU);
+	CHECK_INT(o.failures, ==, 0);
+	/* Pages, then closing by itself a minute after the last input. */
+	owner_show(&o, OWNER_NETWORK, t);
+	CHECK_INT(o.page, ==, OWNER_NETWORK);
+	CHECK(!owner_tick(&o, t + OWNER_IDLE_MS - 1));
+	owner_touch(&o, t + 30000);
+	CHECK(!owner_tick(&o, t + OWNER_IDLE_MS + 1000));
+	CHECK(owner_tick(&o, t + 30000 + OWNER_IDLE_MS));
+	CHECK_INT(o.page, ==, OWNER_CLOSED);
+	/* Pages open only from the menu. */
+	owner_show(&o, OWNER_MENU, t);
+	CHECK_INT(o.page, ==, OWNER_CLOSED);
+	owner_open(&o, t);
+	owner_show(&o, OWNER_MENU, t);
+	CHECK_INT(o.page, ==, OWNER_PIN);
+	owner_close(&o);
+	CHECK_INT(o.page, ==, OWNER_CLOSED);
+}
+
+static void test_netinfo(void)
+{
+	char host[65], addrs[8][NETINFO_ADDR_MAX];
+	int n = netinfo_read(host, sizeof(host), addrs, 8);
+
+	CHECK_INT(n, >=, 0);
+	CHECK(host[0] != '\0');
+	for (int i = 0; i < n; i++) {
+		printf("# %s\n", addrs[i]);
+		CHECK(strncmp(addrs[i], "127.", 4) != 0);
+		CHECK(strncmp(addrs[i], "::1 ", 4) != 0);
+	}
+	/* A short buffer is never overrun. */
+	CHECK_INT(netinfo_read(host, sizeof(host), addrs, 0), ==, 0);
 }
 
 static void test_attention(void)
 {
-	struct ui_status st = { "idle", "ok", "idle", false, false, true };
+	struct ui_status st = { "idle", "ok", "idle", false, false, true, "" };
 
 	CHECK_INT(screen_attention(&st), ==, ATT_NONE);
 	st.paper_out = true;
@@ -253,6 +488,27 @@ static void test_attention(void)
 	memset(&st, 0, sizeof(st));
 	CHECK_INT(screen_attention(&st), ==, ATT_NONE);
 	snprintf(st.booth, sizeof(st.booth), "attention");
+	CHECK_INT(screen_attention(&st), ==, ATT_OUT_OF_ORDER);
+	/* boothd's blocked, when it says it, decides: the booth works while it is null ... */
+	snprintf(st.blocked, sizeof(st.blocked), "none");
+	CHECK_INT(screen_attention(&st), ==, ATT_NONE);
+	snprintf(st.printer, sizeof(st.printer), "offline");
+	CHECK_INT(screen_attention(&st), ==, ATT_NONE);
+	/* ... and otherwise says why, with the printer's own reason when it has one. */
+	snprintf(st.blocked, sizeof(st.blocked), "printer");
+	CHECK_INT(screen_attention(&st), ==, ATT_PRINTER_OFFLINE);
+	st.paper_out = true;
+	CHECK_INT(screen_attention(&st), ==, ATT_PAPER);
+	st.paper_out = false;
+	snprintf(st.printer, sizeof(st.printer), "idle");
+	CHECK_INT(screen_attention(&st), ==, ATT_PRINTER);
+	snprintf(st.blocked, sizeof(st.blocked), "storage");
+	CHECK_INT(screen_attention(&st), ==, ATT_DISK);
+	snprintf(st.blocked, sizeof(st.blocked), "paused");
+	CHECK_INT(screen_attention(&st), ==, ATT_PAUSED);
+	snprintf(st.blocked, sizeof(st.blocked), "camera");
+	CHECK_INT(screen_attention(&st), ==, ATT_CAMERA);
+	snprintf(st.blocked, sizeof(st.blocked), "error");
 	CHECK_INT(screen_attention(&st), ==, ATT_OUT_OF_ORDER);
 }
 
@@ -433,6 +689,9 @@ int main(int argc, char **argv)
 {
 	static const struct test tests[] = {
 		{ "goldens", test_goldens },
+		{ "goldens_states", test_goldens_states },
+		{ "owner", test_owner },
+		{ "netinfo", test_netinfo },
 		{ "screens_differ", test_screens_differ },
 		{ "targets_and_keys", test_targets_and_keys },
 		{ "pick", test_pick },
