@@ -302,8 +302,27 @@ int canvas_text(struct canvas *c, const struct layout_px *box, const char *text,
 /* Mirror row Y of C between columns X0 and X1 in place. */
 static void mirror_row(struct canvas *c, int y, int x0, int x1)
 {
+	typedef uint32_t v4 __attribute__((vector_size(16)));
 	uint32_t *a = c->px + (size_t)y * (size_t)c->w + x0, *b = a + (x1 - x0) - 1;
 
+	/* Four pixels at a time from both ends (SSE2 or NEON shuffles), then the middle. */
+	while (b - a >= 7) {
+		v4 va, vb;
+
+		memcpy(&va, a, sizeof(va));
+		memcpy(&vb, b - 3, sizeof(vb));
+#ifdef __clang__
+		va = __builtin_shufflevector(va, va, 3, 2, 1, 0);
+		vb = __builtin_shufflevector(vb, vb, 3, 2, 1, 0);
+#else
+		va = __builtin_shuffle(va, (v4){ 3, 2, 1, 0 });
+		vb = __builtin_shuffle(vb, (v4){ 3, 2, 1, 0 });
+#endif
+		memcpy(a, &vb, sizeof(vb));
+		memcpy(b - 3, &va, sizeof(va));
+		a += 4;
+		b -= 4;
+	}
 	for (; a < b; a++, b--) {
 		uint32_t t = *a;
 

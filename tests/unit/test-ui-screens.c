@@ -545,6 +545,25 @@ static void test_mirror(void)
 		CHECK_INT(bad, ==, 0);
 		canvas_free(off);
 	}
+	/* Odd and small widths: the mirrored picture is the plain one reversed, pixel for pixel. */
+	for (int w = 1; w <= 23; w += 2) {
+		struct canvas *plain = NULL, *mirrored = NULL;
+		uint8_t a[3], b[3];
+		int bad = 0;
+
+		REQUIRE(canvas_new(w, 9, &plain) == 0 && canvas_new(w, 9, &mirrored) == 0);
+		canvas_blit_xrgb(plain, &(struct layout_px){ 0, 0, w, 9 }, &frame, false);
+		canvas_blit_xrgb(mirrored, &(struct layout_px){ 0, 0, w, 9 }, &frame, true);
+		for (int y = 0; y < 9; y++)
+			for (int x = 0; x < w; x++) {
+				canvas_get_rgb(plain, x, y, a);
+				canvas_get_rgb(mirrored, w - 1 - x, y, b);
+				bad += memcmp(a, b, 3) != 0;
+			}
+		CHECK_MSG(bad == 0, "width %d: %d pixels differ", w, bad);
+		canvas_free(plain);
+		canvas_free(mirrored);
+	}
 	canvas_free(c);
 }
 
