@@ -194,7 +194,7 @@ JPEG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libjpeg 2>/dev/null)
 PKG_LIBS += $(shell $(PKG_CONFIG) --libs libjpeg 2>/dev/null) -lm
 LAYOUT_DIR ?= $(DATADIR)/booth/layouts
 $(B)/booth/%.o: ALL_CFLAGS += $(JPEG_CFLAGS)
-$(B)/booth/booth-compose.o $(B)/booth/settings.o: ALL_CFLAGS += -DBOOTH_LAYOUT_DIR='"$(LAYOUT_DIR)"'
+$(B)/booth/booth-compose.o $(B)/booth/layout.o $(B)/booth/settings.o: ALL_CFLAGS += -DBOOTH_LAYOUT_DIR='"$(LAYOUT_DIR)"'
 # Fuzz targets that need a parser besides common/ and mqtt/.
 $(B)/fuzz/fuzz-layout: booth/layout.c
 $(B)/fuzz/fuzz-preview: camera/preview-proto.c

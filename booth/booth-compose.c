@@ -14,10 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef BOOTH_LAYOUT_DIR
-#define BOOTH_LAYOUT_DIR "/usr/local/share/booth/layouts"
-#endif
-
 #define EXIT_USAGE 2
 
 static const char *prog = "booth-compose";
@@ -134,12 +130,7 @@ int main(int argc, char **argv)
 	if (optind < argc && opts.test_pattern)
 		return usage("%s", "--test takes no photos");
 
-	{
-		const char *dirs[] = { layouts, layouts ? NULL : BOOTH_LAYOUT_DIR,
-				       layouts ? NULL : "layouts", NULL };
-
-		r = layout_find(layout_name, layouts ? dirs : dirs + 1, path, sizeof(path));
-	}
+	r = layout_find_default(layout_name, layouts, path, sizeof(path));
 	if (r == -EINVAL || r == -ENOENT) {
 		fprintf(stderr, "%s: unknown layout '%s' (no %s.layout in %s)\n", prog, layout_name,
 			layout_name, layouts ? layouts : BOOTH_LAYOUT_DIR " or ./layouts");

@@ -239,9 +239,12 @@ static void publish_settings(struct boothd *d)
  * tell the owner about problems that started or ended, and publish. */
 static void update(struct boothd *d)
 {
-	unsigned now = current_problems(d), changed = now ^ d->problems;
+	unsigned now, changed;
 	const char *why, *state;
 
+	free_space(d);
+	now = current_problems(d);
+	changed = now ^ d->problems;
 	d->problems = now;
 	for (size_t i = 0; i < ARRAY_SIZE(problems); i++) {
 		json_object *o;
@@ -250,7 +253,8 @@ static void update(struct boothd *d)
 			continue;
 		o = json_object_new_object();
 		json_object_object_add(o, "problem", json_object_new_string(problems[i].name));
-		json_object_object_add(o, "active", json_object_new_boolean(now & problems[i].bit));
+		json_object_object_add(o, "active",
+				       json_object_new_boolean((now & problems[i].bit) != 0));
 		json_object_object_add(o, "message",
 				       json_object_new_string(now & problems[i].bit
 								      ? problems[i].started
@@ -275,6 +279,8 @@ static void on_connect(struct bus *b, void *userdata)
 	struct boothd *d = userdata;
 
 	(void)b;
+	if (d->guest)
+		guest_adopt_photos(d->guest);
 	publish_state(d);
 	publish_settings(d);
 	if (d->guest)
@@ -644,7 +650,8 @@ static void cmd_print_test(struct boothd *d, struct bus_request *req)
 	}
 	r = compose_test(d, path, sizeof(path));
 	if (r == 0)
-		r = prints_test(d->prints, path, key);
+		r = prints_test(d->prints, path, prints_layout_cut(&d->cfg, d->settings.layout),
+				key);
 	if (r < 0) {
 		log_error_errno(r, "The test print could not be made: %m");
 		if (req)

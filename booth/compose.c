@@ -378,13 +378,15 @@ static void fill_test(const struct compose_page *page, const struct layout_px *p
 		uint8_t *row =
 			page->rgb + ((size_t)(p->y0 + y) * (size_t)page->w + (size_t)p->x0) * 3;
 
-		for (int x = 0; x < w; x++) {
-			if (y < h * 2 / 3) {
-				memcpy(row + 3 * x, bars[(x * 7 / w + i) % 7], 3);
-			} else {
-				uint8_t v = (uint8_t)(x * 255 / (w > 1 ? w - 1 : 1));
+		for (size_t x = 0; x < (size_t)w; x++) {
+			uint8_t *px = row + 3 * x;
 
-				row[3 * x] = row[3 * x + 1] = row[3 * x + 2] = v;
+			if (y < h * 2 / 3) {
+				memcpy(px, bars[((int)x * 7 / w + i) % 7], 3);
+			} else {
+				uint8_t v = (uint8_t)((int)x * 255 / (w > 1 ? w - 1 : 1));
+
+				px[0] = px[1] = px[2] = v;
 			}
 		}
 	}

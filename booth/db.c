@@ -434,6 +434,41 @@ int db_session_end(struct db *db, int64_t id, const char *state, const char *out
 		   "ttii", state, outcome, now_ms, id);
 }
 
+int db_session_outcome(struct db *db, int64_t id, char *outcome, size_t n)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	r = prepare(db, "SELECT ifnull(outcome, '') FROM sessions WHERE id = ?", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		r = strscpy(outcome, (const char *)sqlite3_column_text(st, 0), n) < 0
+			    ? -ENAMETOOLONG
+			    : 1;
+	else
+		r = rc == SQLITE_DONE ? 0 : sql_error(db, rc, "reading a session");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int db_photo_known(struct db *db, const char *path)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	r = prepare(db, "SELECT 1 FROM photos WHERE path = ?", &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	r = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : sql_error(db, rc, "looking up a photo");
+	sqlite3_finalize(st);
+	return r;
+}
+
 int db_sessions_unfinished(struct db *db, void (*fn)(const struct db_session *s, void *userdata),
 			   void *userdata)
 {
@@ -582,15 +617,15 @@ int db_print_job_update(struct db *db, const char *key, const char *state, int i
 }
 
 int db_print_jobs_unfinished(struct db *db,
-			     void (*fn)(const char *key, const char *path, int64_t session,
-					void *userdata),
+			     void (*fn)(const char *key, const char *path, const char *layout,
+					int64_t session, void *userdata),
 			     void *userdata)
 {
 	sqlite3_stmt *st;
 	int r, rc, n = 0;
 
 	r = prepare(db,
-		    "SELECT p.job_key, s.path, p.session_id FROM print_jobs p "
+		    "SELECT p.job_key, s.path, s.layout, p.session_id FROM print_jobs p "
 		    "JOIN strips s ON s.id = p.strip_id "
 		    "WHERE p.state IN ('pending', 'held', 'queued', 'processing') ORDER BY p.id",
 		    &st);
@@ -598,7 +633,8 @@ int db_print_jobs_unfinished(struct db *db,
 		return r;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		fn((const char *)sqlite3_column_text(st, 0),
-		   (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2), userdata);
+		   (const char *)sqlite3_column_text(st, 1),
+		   (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3), userdata);
 		n++;
 	}
 	if (rc != SQLITE_DONE)
@@ -626,12 +662,15 @@ int db_print_jobs_since(struct db *db, int64_t since_ms, int64_t *completed)
 	return r;
 }
 
-int db_strip_latest(struct db *db, int64_t session, int64_t *strip, char *path, size_t n)
+int db_strip_latest(struct db *db, int64_t session, int64_t *strip, char *path, size_t n,
+		    char *layout, size_t layoutlen)
 {
 	sqlite3_stmt *st;
 	int r, rc;
 
-	r = prepare(db, "SELECT id, path FROM strips WHERE session_id = ? ORDER BY id DESC LIMIT 1",
+	r = prepare(db,
+		    "SELECT id, path, layout FROM strips WHERE session_id = ? "
+		    "ORDER BY id DESC LIMIT 1",
 		    &st);
 	if (r < 0)
 		return r;
@@ -639,8 +678,11 @@ int db_strip_latest(struct db *db, int64_t session, int64_t *strip, char *path, 
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*strip = sqlite3_column_int64(st, 0);
-		r = strscpy(path, (const char *)sqlite3_column_text(st, 1), n) < 0 ? -ENAMETOOLONG
-										   : 1;
+		r = strscpy(path, (const char *)sqlite3_column_text(st, 1), n) < 0 ||
+				    strscpy(layout, (const char *)sqlite3_column_text(st, 2),
+					    layoutlen) < 0
+			    ? -ENAMETOOLONG
+			    : 1;
 	} else {
 		r = rc == SQLITE_DONE ? 0 : sql_error(db, rc, "reading a strip");
 	}

@@ -58,6 +58,9 @@ int db_session_set_state(struct db *db, int64_t id, const char *state, int64_t n
 /* Record that session ID ended in STATE with OUTCOME (a session_outcome_name()). */
 int db_session_end(struct db *db, int64_t id, const char *state, const char *outcome,
 		   int64_t now_ms);
+/* Session ID's outcome into OUTCOME (N bytes; empty while it runs). Returns 1, 0 if there is no
+ * such session, or -errno. */
+int db_session_outcome(struct db *db, int64_t id, char *outcome, size_t n);
 /* Call FN for every session that has not ended (found after a restart). */
 int db_sessions_unfinished(struct db *db, void (*fn)(const struct db_session *s, void *userdata),
 			   void *userdata);
@@ -66,6 +69,8 @@ int db_sessions_unfinished(struct db *db, void (*fn)(const struct db_session *s,
  * recorded already (a repeated announcement). */
 int db_photo_add(struct db *db, int64_t session, int shot, const char *path, const char *sha256,
 		 int width, int height, int64_t taken_ms);
+/* Whether a photo stored at PATH is recorded: 1, 0, or -errno. */
+int db_photo_known(struct db *db, const char *path);
 /* The paths of SESSION's photos, in shot order, into PATHS (N entries of PATH_MAX bytes).
  * Returns how many, or -errno. */
 int db_photo_paths(struct db *db, int64_t session, char (*paths)[4096], int n);
@@ -87,15 +92,18 @@ int db_print_job_add(struct db *db, const char *key, int64_t session, int64_t st
 int db_print_job_update(struct db *db, const char *key, const char *state, int ipp_job,
 			const char *error, int64_t now_ms);
 /* Call FN for every print job not known to be finished (pending, held, queued, processing), in
- * the order they were recorded, with the path of its strip. Returns how many, or -errno. */
+ * the order they were recorded, with the path and layout of its strip. Returns how many, or
+ * -errno. */
 int db_print_jobs_unfinished(struct db *db,
-			     void (*fn)(const char *key, const char *path, int64_t session,
-					void *userdata),
+			     void (*fn)(const char *key, const char *path, const char *layout,
+					int64_t session, void *userdata),
 			     void *userdata);
 /* How many print jobs completed at or after SINCE_MS, into *completed. */
 int db_print_jobs_since(struct db *db, int64_t since_ms, int64_t *completed);
-/* The newest strip of SESSION: returns 1 with its id and PATH (N bytes), 0 if it has none. */
-int db_strip_latest(struct db *db, int64_t session, int64_t *strip, char *path, size_t n);
+/* The newest strip of SESSION: returns 1 with its id, PATH (N bytes) and the name of its LAYOUT
+ * (LAYOUTLEN bytes), 0 if it has none. */
+int db_strip_latest(struct db *db, int64_t session, int64_t *strip, char *path, size_t n,
+		    char *layout, size_t layoutlen);
 
 /* Store setting KEY = VALUE (committed when this returns 0). */
 int db_setting_set(struct db *db, const char *key, const char *value, int64_t now_ms);

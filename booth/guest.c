@@ -6,8 +6,10 @@
 #include "codec.h"
 #include "digest.h"
 #include "log.h"
+#include "prints.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -239,6 +241,10 @@ static void after_transition(struct guest *g, enum session_state before,
 			json_object_object_add(o, "error", json_object_new_string(g->s.error));
 		bus_publish(g->bus, "booth/{booth}/events/session_ended", o);
 		json_object_put(o);
+		/* A photo whose announcement was lost (the broker restarted, or boothd was not
+		 * subscribed yet) is in the store all the same: keep it with its session. */
+		if (act->outcome == SESSION_OUTCOME_FAILED)
+			guest_adopt_photos(g);
 	}
 	if (g->s.state == SESSION_IDLE) {
 		g->id = 0;
@@ -349,36 +355,124 @@ static bool in_photo_store(const struct guest *g, const char *path)
 	return strncmp(real, store, strlen(store)) == 0 && real[strlen(store)] == '/';
 }
 
-static void on_photo_stored(struct guest *g, json_object *o)
+/* Keep a photo the camera stored. The shot the running session waits for moves it on. A photo
+ * that comes too late for that (the session timed out, or boothd restarted and abandoned it) is
+ * kept with its session all the same, unless the guest discarded that session: then it is
+ * deleted. */
+static void keep_photo(struct guest *g, int64_t session, int shot, const char *path,
+		       const char *sha, int width, int height, int64_t taken)
 {
-	int64_t session = json_object_get_int64(json_object_object_get(o, "session"));
-	int shot = json_object_get_int(json_object_object_get(o, "shot"));
-	const char *path = json_object_get_string(json_object_object_get(o, "path"));
 	struct session_event ev = { .type = SESSION_EV_PHOTO_STORED, .shot = shot };
+	bool awaited = session == g->id && g->s.state == SESSION_CAPTURE && shot == g->s.shot;
+	char outcome[16];
 	int r;
 
-	if (session != g->id || g->s.state != SESSION_CAPTURE || shot != g->s.shot)
-		return; /* late or repeated: nothing to do */
 	if (!in_photo_store(g, path)) {
 		ev.type = SESSION_EV_CAPTURE_FAILED;
 		ev.error = "the photo was not stored in the photo store";
-		feed(g, &ev);
+		if (awaited)
+			feed(g, &ev);
 		return;
 	}
-	r = db_photo_add(g->db, session, shot, path,
-			 json_object_get_string(json_object_object_get(o, "sha256")),
-			 json_object_get_int(json_object_object_get(o, "width")),
-			 json_object_get_int(json_object_object_get(o, "height")),
-			 json_object_get_int64(json_object_object_get(o, "taken")));
+	if (!awaited) {
+		r = db_session_outcome(g->db, session, outcome, sizeof(outcome));
+		if (r <= 0)
+			return; /* not a session of ours */
+		if (strcmp(outcome, "deleted") == 0) {
+			unlink_path(path, g);
+			return;
+		}
+	}
+	r = db_photo_add(g->db, session, shot, path, sha, width, height, taken);
 	if (r < 0 && r != -EEXIST) {
 		ev.type = SESSION_EV_CAPTURE_FAILED;
 		ev.error = r == -ENOSPC ? "the booth's storage is full"
 					: "the photo could not be recorded";
-		feed(g, &ev);
+		if (awaited)
+			feed(g, &ev);
+		return;
+	}
+	if (!awaited) {
+		if (r == 0)
+			log_notice("Session %lld: shot %d came after the session moved on, or its "
+				   "announcement was lost; kept",
+				   (long long)session, shot);
 		return;
 	}
 	publish_session_event(g, "booth/{booth}/events/photo_taken", shot);
 	feed(g, &ev);
+}
+
+static void on_photo_stored(struct guest *g, json_object *o)
+{
+	keep_photo(g, json_object_get_int64(json_object_object_get(o, "session")),
+		   json_object_get_int(json_object_object_get(o, "shot")),
+		   json_object_get_string(json_object_object_get(o, "path")),
+		   json_object_get_string(json_object_object_get(o, "sha256")),
+		   json_object_get_int(json_object_object_get(o, "width")),
+		   json_object_get_int(json_object_object_get(o, "height")),
+		   json_object_get_int64(json_object_object_get(o, "taken")));
+}
+
+/* Whether NAME is a photo's file name as the camera writes it, sSESSION-SHOT-ID.jpg (strips are
+ * sSESSION-strip-N.jpg, files being written end in .tmp.PID), and which. */
+static bool photo_file_name(const char *name, long long *session, int *shot)
+{
+	size_t len = strlen(name);
+	char *end;
+	long v;
+
+	if (name[0] != 's' || len < 4 || strcmp(name + len - 4, ".jpg") != 0)
+		return false;
+	*session = strtoll(name + 1, &end, 10);
+	if (end == name + 1 || *end != '-' || *session < 1)
+		return false;
+	name = end + 1;
+	v = strtol(name, &end, 10);
+	if (end == name || *end != '-' || v < 1 || v > 6)
+		return false;
+	*shot = (int)v;
+	return true;
+}
+
+void guest_adopt_photos(struct guest *g)
+{
+	time_t now = time(NULL);
+
+	/* Today's and yesterday's folders (store.c names them by the local date of the shot): a
+	 * session that is still of interest spans midnight at most. */
+	for (int day = 0; day < 2; day++) {
+		time_t t = now - (time_t)day * 86400;
+		char dir[PATH_MAX], path[PATH_MAX], sha[65];
+		struct dirent *de;
+		struct stat st;
+		struct tm tm;
+		DIR *d;
+
+		localtime_r(&t, &tm);
+		if (snprintf(dir, sizeof(dir), "%s/%04d-%02d-%02d", g->cfg->general.photo_dir,
+			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) >= (int)sizeof(dir))
+			continue;
+		d = opendir(dir);
+		while (d && (de = readdir(d))) {
+			long long session;
+			int shot;
+
+			if (!photo_file_name(de->d_name, &session, &shot) ||
+			    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+				    (int)sizeof(path) ||
+			    db_photo_known(g->db, path) != 0 || lstat(path, &st) < 0 ||
+			    !S_ISREG(st.st_mode) || sha256_file(path, sha) < 0)
+				continue;
+			/* Its size stays unknown (0): boothd never parses images itself, so that a
+			 * broken file cannot crash the process that owns the database. */
+			keep_photo(g, session, shot, path, sha, 0, 0,
+				   (int64_t)st.st_mtim.tv_sec * 1000 +
+					   st.st_mtim.tv_nsec / 1000000);
+		}
+		if (d)
+			closedir(d);
+	}
 }
 
 static void on_capture_failed(struct guest *g, json_object *o)
@@ -419,9 +513,10 @@ static void on_camera_state(struct guest *g, json_object *o)
 static void publish_print_done(struct guest *g, const char *key)
 {
 	json_object *o = json_object_new_object();
-	long long session = 0;
+	char *end = NULL;
+	long long session = key[0] == 's' ? strtoll(key + 1, &end, 10) : 0;
 
-	if (sscanf(key, "s%lld-", &session) != 1)
+	if (!end || *end != '-')
 		session = 0;
 	json_object_object_add(o, "session", session > 0 ? json_object_new_int64(session) : NULL);
 	json_object_object_add(o, "job", json_object_new_string(key));
@@ -704,6 +799,7 @@ static void start_compose(struct guest *g)
 static void send_prints(struct guest *g)
 {
 	int64_t wall = wall_msec();
+	bool cut = prints_layout_cut(g->cfg, g->cfg->boothd.layout);
 
 	for (int copy = 1; copy <= g->copies; copy++) {
 		json_object *o;
@@ -725,6 +821,7 @@ static void send_prints(struct guest *g)
 		json_object_object_add(o, "job", json_object_new_string(key));
 		json_object_object_add(o, "path", json_object_new_string(g->strip));
 		json_object_object_add(o, "session", json_object_new_int64(g->id));
+		json_object_object_add(o, "cut", json_object_new_boolean(cut));
 		if (bus_publish(g->bus, "booth/{booth}/printer/print", o) < 0)
 			log_warning("Print %s recorded; the printer process will get it later",
 				    key);

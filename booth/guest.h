@@ -31,6 +31,11 @@ struct guest *guest_free(struct guest *g);
 
 /* The session state document (booth/{booth}/session/state). */
 json_object *guest_state_json(const struct guest *g);
+/* Keep every photo in the photo store (today's and yesterday's) that the camera stored but
+ * boothd never recorded, because its announcement was lost (boothd or the broker restarted):
+ * with its session, or deleted if the guest discarded that session. After every (re)connection
+ * and after a failed session. */
+void guest_adopt_photos(struct guest *g);
 /* Publish the session state (after every (re)connection). */
 void guest_publish(struct guest *g);
 

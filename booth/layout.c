@@ -48,6 +48,7 @@ enum key {
 	KEY_ALIGN,
 	KEY_FONT,
 	KEY_FILE,
+	KEY_CUT,
 };
 
 static const char *const key_names[] = {
@@ -64,6 +65,7 @@ static const char *const key_names[] = {
 	[KEY_ALIGN] = "align",
 	[KEY_FONT] = "font",
 	[KEY_FILE] = "file",
+	[KEY_CUT] = "cut",
 };
 
 #define BIT(k)	 (1u << (k))
@@ -73,7 +75,7 @@ static const char *const key_names[] = {
 static const unsigned section_keys[] = {
 	[SECT_NONE] = 0,
 	[SECT_PAGE] = BIT(KEY_WIDTH) | BIT(KEY_HEIGHT) | BIT(KEY_UNIT) | BIT(KEY_DPI) |
-		      BIT(KEY_BACKGROUND) | BIT(KEY_PHOTOS),
+		      BIT(KEY_BACKGROUND) | BIT(KEY_PHOTOS) | BIT(KEY_CUT),
 	[SECT_PHOTO] = GEOMETRY | BIT(KEY_PHOTO),
 	[SECT_TITLE] = GEOMETRY | BIT(KEY_COLOR) | BIT(KEY_ALIGN) | BIT(KEY_FONT),
 	[SECT_DATE] = GEOMETRY | BIT(KEY_COLOR) | BIT(KEY_ALIGN) | BIT(KEY_FONT),
@@ -260,6 +262,10 @@ static int set_key(struct parser *p, unsigned line, enum key k, const char *valu
 		if (!*value || strscpy(section_text(p)->font, value, LAYOUT_FONT_MAX) < 0)
 			return fail(p, line, "'font' must be 1 to %d characters long",
 				    LAYOUT_FONT_MAX - 1);
+		return 0;
+	case KEY_CUT:
+		if (parse_bool(value, &p->l.cut) < 0)
+			return fail(p, line, "'cut' must be yes or no (got '%s')", value);
 		return 0;
 	case KEY_FILE: {
 		struct layout_image *img = section_image(p);
@@ -562,6 +568,27 @@ int layout_find(const char *name, const char *const *dirs, char *path, size_t n)
 		}
 	}
 	return -ENOENT;
+}
+
+int layout_find_default(const char *name, const char *dir, char *path, size_t n)
+{
+	const char *const dirs[] = { dir, dir ? NULL : BOOTH_LAYOUT_DIR, dir ? NULL : "layouts",
+				     NULL };
+
+	return layout_find(name, dir ? dirs : dirs + 1, path, n);
+}
+
+int layout_load_named(const char *name, const char *dir, struct layout *ret, char *err,
+		      size_t errlen)
+{
+	char path[PATH_MAX];
+	int r = layout_find_default(name, dir, path, sizeof(path));
+
+	if (r < 0) {
+		snprintf(err, errlen, "%s", r == -ENOENT ? "no such layout" : strerror(-r));
+		return r;
+	}
+	return layout_load(path, ret, err, errlen);
 }
 
 bool layout_has_text(const struct layout *l, enum layout_text_kind kind)

@@ -18,6 +18,11 @@
 #define LAYOUT_PX_MAX	  12000 /* largest page side in pixels, at any dpi */
 #define LAYOUT_ERR_MAX	  (PATH_MAX + 256)
 
+/* The installed layouts (the Makefile sets it from PREFIX). */
+#ifndef BOOTH_LAYOUT_DIR
+#define BOOTH_LAYOUT_DIR "/usr/local/share/booth/layouts"
+#endif
+
 enum layout_align {
 	LAYOUT_ALIGN_LEFT,
 	LAYOUT_ALIGN_CENTER,
@@ -68,6 +73,7 @@ struct layout {
 	int dpi;
 	uint8_t background[3];
 	int photos; /* how many photos the layout takes */
+	bool cut;   /* [page] cut = yes: the page holds strips for a printer that cuts them */
 	size_t ncells, ntexts, nimages;
 	struct layout_cell cells[LAYOUT_CELLS_MAX];
 	struct layout_text texts[LAYOUT_TEXTS_MAX];    /* in the order of the file */
@@ -90,6 +96,15 @@ int layout_load(const char *path, struct layout *ret, char *err, size_t errlen);
  * path into PATH (size N). Returns 0, -ENOENT if no directory holds it, -EINVAL if NAME is not a
  * valid layout name, -ENAMETOOLONG. */
 int layout_find(const char *name, const char *const *dirs, char *path, size_t n);
+
+/* Find layout NAME like layout_find(), in DIR (booth.conf's layouts_dir) or, when DIR is NULL,
+ * in the installed layouts (BOOTH_LAYOUT_DIR) and then ./layouts: where booth-compose looks. */
+int layout_find_default(const char *name, const char *dir, char *path, size_t n);
+
+/* layout_find_default() and layout_load(): -ENOENT when there is no such layout, else as
+ * layout_load(), with the reason in ERR. */
+int layout_load_named(const char *name, const char *dir, struct layout *ret, char *err,
+		      size_t errlen);
 
 /* Whether L has a text box of KIND. */
 bool layout_has_text(const struct layout *l, enum layout_text_kind kind);

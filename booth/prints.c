@@ -2,6 +2,7 @@
 /* Print jobs on boothd's side: re-sending unfinished jobs, and the owner's print commands. */
 #include "prints.h"
 #include "codec.h"
+#include "layout.h"
 #include "log.h"
 #include "util.h"
 
@@ -67,7 +68,27 @@ static const char *printer_notice(json_object *o)
 	return NULL;
 }
 
-int prints_send(struct prints *p, const char *key, const char *path, int64_t session)
+bool prints_layout_cut(const struct booth_config *cfg, const char *layout)
+{
+	char err[LAYOUT_ERR_MAX];
+	struct layout *l = malloc(sizeof(*l));
+	bool cut = false;
+
+	if (!l)
+		return false;
+	if (layout_load_named(layout, cfg->boothd.layouts_dir[0] ? cfg->boothd.layouts_dir : NULL,
+			      l, err, sizeof(err)) < 0)
+		log_warning(
+			"Cannot read the layout '%s' to know whether to cut its strips; printing "
+			"them uncut: %s",
+			layout, err);
+	else
+		cut = l->cut;
+	free(l);
+	return cut;
+}
+
+int prints_send(struct prints *p, const char *key, const char *path, int64_t session, bool cut)
 {
 	json_object *o = json_object_new_object();
 	int r;
@@ -76,17 +97,19 @@ int prints_send(struct prints *p, const char *key, const char *path, int64_t ses
 	json_object_object_add(o, "path", json_object_new_string(path));
 	if (session > 0)
 		json_object_object_add(o, "session", json_object_new_int64(session));
+	json_object_object_add(o, "cut", json_object_new_boolean(cut));
 	r = bus_publish(p->bus, "booth/{booth}/printer/print", o);
 	json_object_put(o);
 	return r;
 }
 
-static void resend_one(const char *key, const char *path, int64_t session, void *userdata)
+static void resend_one(const char *key, const char *path, const char *layout, int64_t session,
+		       void *userdata)
 {
 	struct prints *p = userdata;
 
 	log_info("Print %s is not known to be finished: sending it to booth-printer again", key);
-	prints_send(p, key, path, session);
+	prints_send(p, key, path, session, prints_layout_cut(p->cfg, layout));
 }
 
 /* Tell booth-printer about the paper the owner loaded and what was printed since. */
@@ -166,11 +189,13 @@ struct cancel_ctx {
 	int n;
 };
 
-static void collect(const char *key, const char *path, int64_t session, void *userdata)
+static void collect(const char *key, const char *path, const char *layout, int64_t session,
+		    void *userdata)
 {
 	struct cancel_ctx *c = userdata;
 
 	(void)path;
+	(void)layout;
 	(void)session;
 	if (c->n < CANCEL_MAX)
 		strscpy(c->keys[c->n++], key, sizeof(c->keys[0]));
@@ -203,11 +228,11 @@ int prints_cancel(struct prints *p)
 
 int prints_reprint(struct prints *p, int64_t session, char *key)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], layout[65];
 	int64_t strip = 0;
 	int r;
 
-	r = db_strip_latest(p->db, session, &strip, path, sizeof(path));
+	r = db_strip_latest(p->db, session, &strip, path, sizeof(path), layout, sizeof(layout));
 	if (r <= 0)
 		return r < 0 ? r : -ENOENT;
 	/* The key counts the reprints, so that each request makes one job. */
@@ -220,7 +245,7 @@ int prints_reprint(struct prints *p, int64_t session, char *key)
 	if (r < 0)
 		return r;
 	log_info("Reprint of session %lld's strip as %s", (long long)session, key);
-	prints_send(p, key, path, session);
+	prints_send(p, key, path, session, prints_layout_cut(p->cfg, layout));
 	return 0;
 }
 
@@ -249,7 +274,7 @@ const char *prints_status(const struct prints *p, int *prints_left)
 			: "offline";
 }
 
-int prints_test(struct prints *p, const char *path, char *key)
+int prints_test(struct prints *p, const char *path, bool cut, char *key)
 {
 	int r;
 
@@ -258,7 +283,7 @@ int prints_test(struct prints *p, const char *path, char *key)
 	if (r < 0)
 		return r;
 	log_info("Test print %s", key);
-	prints_send(p, key, path, 0);
+	prints_send(p, key, path, 0, cut);
 	return 0;
 }
 

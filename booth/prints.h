@@ -22,9 +22,14 @@ int prints_new(struct bus *b, struct db *db, const struct booth_config *cfg,
 /* Accepts NULL, returns NULL. */
 struct prints *prints_free(struct prints *p);
 
-/* Ask booth-printer to print job KEY (recorded already) from the strip at PATH. Returns 0 or
- * -errno (not connected: the job is sent again when booth-printer next starts). */
-int prints_send(struct prints *p, const char *key, const char *path, int64_t session);
+/* Whether strips of layout LAYOUT ask the printer to cut the page ([page] cut = yes in the
+ * layout file, found where booth-compose finds it). A layout that cannot be read now prints
+ * uncut; that is logged. */
+bool prints_layout_cut(const struct booth_config *cfg, const char *layout);
+
+/* Ask booth-printer to print job KEY (recorded already) from the strip at PATH, cut if CUT.
+ * Returns 0 or -errno (not connected: the job is sent again when booth-printer next starts). */
+int prints_send(struct prints *p, const char *key, const char *path, int64_t session, bool cut);
 
 /* The owner loaded N prints' worth of paper: recorded, then booth-printer is told. */
 int prints_paper_loaded(struct prints *p, int n);
@@ -47,7 +52,8 @@ json_object *prints_state(const struct prints *p);
 /* The printer's status ("offline" before booth-printer said anything) and *PRINTS_LEFT (-1:
  * unknown). */
 const char *prints_status(const struct prints *p, int *prints_left);
-/* Print the test page at PATH (no session). Returns 0 with the job's key in KEY (65 bytes). */
-int prints_test(struct prints *p, const char *path, char *key);
+/* Print the test page at PATH (no session), CUT as its layout wants. Returns 0 with the job's
+ * key in KEY (65 bytes). */
+int prints_test(struct prints *p, const char *path, bool cut, char *key);
 
 #endif

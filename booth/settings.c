@@ -16,8 +16,8 @@
 #define BOOTH_LAYOUT_DIR "/usr/local/share/booth/layouts"
 #endif
 
-/* Where layouts are looked for: the configured directory, else booth-compose's default and the
- * source tree's (make run). Ends with NULL. */
+/* Where layouts are listed from: the configured directory, else booth-compose's default and the
+ * source tree's (make run), as layout_find_default() looks. Ends with NULL. */
 static void layout_dirs(const struct booth_config *cfg, const char *dirs[3])
 {
 	if (cfg->boothd.layouts_dir[0]) {
@@ -30,30 +30,19 @@ static void layout_dirs(const struct booth_config *cfg, const char *dirs[3])
 	dirs[2] = NULL;
 }
 
-int settings_layout_path(const struct booth_config *cfg, const char *name, char *path, size_t n)
-{
-	const char *dirs[3];
-
-	layout_dirs(cfg, dirs);
-	return layout_find(name, dirs, path, n);
-}
-
 int settings_layout_photos(const struct booth_config *cfg, const char *name)
 {
-	char path[PATH_MAX], err[256];
-	struct layout *l;
+	char err[256];
+	struct layout *l = malloc(sizeof(*l));
 	int r;
 
-	r = settings_layout_path(cfg, name, path, sizeof(path));
-	if (r < 0)
-		return r;
-	l = malloc(sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	r = layout_load(path, l, err, sizeof(err));
-	if (r < 0)
+	r = layout_load_named(name, cfg->boothd.layouts_dir[0] ? cfg->boothd.layouts_dir : NULL, l,
+			      err, sizeof(err));
+	if (r < 0 && r != -ENOENT)
 		log_warning("Layout %s cannot be used: %s", name, err);
-	else
+	else if (r == 0)
 		r = l->photos;
 	free(l);
 	return r;

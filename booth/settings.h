@@ -44,7 +44,5 @@ json_object *settings_json(const struct booth_settings *s, const struct booth_co
 int settings_layouts(const struct booth_config *cfg, char (*names)[65], int max);
 /* How many photos layout NAME takes, or -errno (-ENOENT: no such layout). */
 int settings_layout_photos(const struct booth_config *cfg, const char *name);
-/* The directory layout NAME is in, into DIR (N bytes). */
-int settings_layout_path(const struct booth_config *cfg, const char *name, char *path, size_t n);
 
 #endif

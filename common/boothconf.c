@@ -21,6 +21,7 @@ const struct config_key boothconf_keys[] = {
 	  "/var/lib/booth/photos", NULL },
 	{ "mqtt", "host", CONFIG_STRING, FIELD(mqtt, host), 1, 255, "127.0.0.1", NULL },
 	{ "mqtt", "port", CONFIG_INT, FIELD(mqtt, port), 1, 65535, "1883", NULL },
+	{ "mqtt", "tls_port", CONFIG_INT, FIELD(mqtt, tls_port), 0, 65535, "8883", NULL },
 	{ "mqtt", "keepalive", CONFIG_INT, FIELD(mqtt, keepalive), 5, 300, "10", NULL },
 	{ "mqtt", "credentials_dir", CONFIG_PATH, FIELD(mqtt, credentials_dir), 1, PATH_MAX - 64,
 	  "/etc/booth/credentials", NULL },
@@ -79,6 +80,12 @@ const struct config_key boothconf_keys[] = {
 	{ "printer", "poll_ms", CONFIG_INT, FIELD(printer, poll_ms), 200, 60000, "1000", NULL },
 	{ "printer", "timeout_ms", CONFIG_INT, FIELD(printer, timeout_ms), 500, 60000, "5000",
 	  NULL },
+	{ "printer", "cut", CONFIG_CHOICE, FIELD(printer, cut), 0, 0, "none",
+	  "none|finishings|option" },
+	/* IPP finishings enums (PWG 5100.1): 3 is none, so 4 up to the vendor range's top. */
+	{ "printer", "cut_finishings", CONFIG_INT, FIELD(printer, cut_finishings), 4, INT_MAX, "11",
+	  NULL },
+	{ "printer", "cut_option", CONFIG_OPTIONS, FIELD(printer, cut_option), 0, 255, "", NULL },
 	/* [ui]: booth-ui */
 	{ "ui", "backend", CONFIG_CHOICE, FIELD(ui, backend), 0, 0, "drm", "drm|sdl|headless" },
 	{ "ui", "width", CONFIG_INT, FIELD(ui, width), 320, 4096, "1280", NULL },
@@ -102,7 +109,17 @@ int boothconf_load(const char *path, struct booth_config *cfg, char *err, size_t
 	r = config_defaults(boothconf_keys, cfg, err, errlen);
 	if (r < 0)
 		return r;
-	return config_parse_file(boothconf_keys, cfg, path, err, errlen);
+	r = config_parse_file(boothconf_keys, cfg, path, err, errlen);
+	if (r < 0)
+		return r;
+	if (strcmp(cfg->printer.cut, "option") == 0 && !cfg->printer.cut_option[0]) {
+		snprintf(err, errlen,
+			 "%s: [printer] cut = option needs cut_option, the driver's option for "
+			 "the cut (such as PageSize=w288h432-div2)",
+			 path);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* NOLINTNEXTLINE(bugprone-macro-parentheses) */

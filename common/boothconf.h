@@ -20,6 +20,7 @@ struct booth_config {
 	struct {
 		char host[256];
 		int port;
+		int tls_port; /* owners' TLS listener (made by firstboot); 0: none */
 		int keepalive;
 		char credentials_dir[PATH_MAX];
 		int max_payload;
@@ -56,6 +57,12 @@ struct booth_config {
 		char destination[1024];
 		int poll_ms;	/* how often printer and job state are read */
 		int timeout_ms; /* for each IPP exchange */
+		/* How to ask the printer to cut a page whose layout wants it ([page] cut = yes):
+		 * "none", "finishings" (IPP finishings = cut_finishings) or "option" (the job
+		 * options in cut_option, "NAME=VALUE ...", for a CUPS driver). */
+		char cut[16];
+		int cut_finishings;
+		char cut_option[256];
 	} printer;
 	struct {
 		char backend[16];   /* "drm", "sdl" or "headless" */

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -45,6 +46,34 @@ static bool choice_ok(const char *choices, const char *value)
 	return false;
 }
 
+/* Whether S is a list of NAME=VALUE pairs separated by spaces (printer options, as lp -o takes
+ * them): NAME of letters, digits, '-', '_' and '.', starting with a letter; VALUE of printable
+ * characters other than quotes, backslash and braces (which libcups would read as syntax). */
+static bool options_ok(const char *s)
+{
+	while (*s == ' ')
+		s++;
+	while (*s) {
+		size_t name = 0, value = 0;
+
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+			return false;
+		for (; *s && *s != '=' && *s != ' '; s++, name++)
+			if (!isalnum((unsigned char)*s) && !strchr("-_.", *s))
+				return false;
+		if (*s++ != '=' || name == 0)
+			return false;
+		for (; *s && *s != ' '; s++, value++)
+			if (*s < 0x21 || *s > 0x7e || strchr("\"'\\{}", *s))
+				return false;
+		if (value == 0)
+			return false;
+		while (*s == ' ')
+			s++;
+	}
+	return true;
+}
+
 /* Store VALUE for K, or describe why not into WHY. */
 static int set_value(const struct config_key *k, void *target, const char *value, char *why,
 		     size_t whylen)
@@ -58,6 +87,7 @@ static int set_value(const struct config_key *k, void *target, const char *value
 	case CONFIG_STRING:
 	case CONFIG_ID:
 	case CONFIG_PATH:
+	case CONFIG_OPTIONS:
 		len = strlen(value);
 		if (len >= k->size || (long long)len > k->max || (long long)len < k->min) {
 			snprintf(why, whylen, "'%s' must be %lld to %lld characters long (got %zu)",
@@ -68,6 +98,13 @@ static int set_value(const struct config_key *k, void *target, const char *value
 		}
 		if (k->type == CONFIG_ID && !valid_id(value, k->size - 1)) {
 			snprintf(why, whylen, "'%s' may only hold a-z, 0-9, '_' and '-'", k->key);
+			return -EINVAL;
+		}
+		if (k->type == CONFIG_OPTIONS && !options_ok(value)) {
+			snprintf(why, whylen,
+				 "'%s' must be NAME=VALUE pairs separated by spaces, such as "
+				 "PageSize=w288h432-div2 (got '%s')",
+				 k->key, value);
 			return -EINVAL;
 		}
 		if (k->type == CONFIG_PATH && len > 0 && value[0] != '/') {

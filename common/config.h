@@ -7,12 +7,13 @@
 #include <stddef.h>
 
 enum config_type {
-	CONFIG_STRING, /* char[size]; min/max bound the length */
-	CONFIG_ID,     /* like STRING, restricted to [a-z0-9_-] */
-	CONFIG_PATH,   /* like STRING, must be absolute */
-	CONFIG_INT,    /* int; min/max bound the value */
-	CONFIG_BOOL,   /* bool */
-	CONFIG_CHOICE, /* char[size]; one of choices ("a|b|c") */
+	CONFIG_STRING,	/* char[size]; min/max bound the length */
+	CONFIG_ID,	/* like STRING, restricted to [a-z0-9_-] */
+	CONFIG_PATH,	/* like STRING, must be absolute */
+	CONFIG_INT,	/* int; min/max bound the value */
+	CONFIG_BOOL,	/* bool */
+	CONFIG_CHOICE,	/* char[size]; one of choices ("a|b|c") */
+	CONFIG_OPTIONS, /* like STRING: NAME=VALUE pairs separated by spaces, as lp -o takes them */
 };
 
 /* One key of the table; the table ends with an entry whose key is NULL. */

@@ -279,6 +279,8 @@ static const struct field_def printer_fields[] = {
 	  "Estimate: the lower of media_left and paper_loaded - printed; null if unknown." },
 	{ "started", FIELD_INT, true, false, 0, 1LL << 53, NULL, NULL,
 	  "When booth-printer started, ms since 1970 UTC." },
+	{ "cut", FIELD_STRING, true, false, 1, 16, "none|unknown|supported|unsupported", NULL,
+	  "Whether strips that want cutting are cut; unsupported: printed uncut." },
 	END_FIELDS,
 };
 
@@ -295,6 +297,8 @@ static const struct field_def print_fields[] = {
 	  "Key of this print ([a-z0-9_-]); becomes the IPP job-name booth-KEY." },
 	{ "path", FIELD_STRING, true, false, 1, 4096, NULL, NULL, "The JPEG to print (absolute)." },
 	{ "session", FIELD_INT, false, false, 1, 1LL << 53, NULL, NULL, "Session number." },
+	{ "cut", FIELD_BOOL, false, false, 0, 0, NULL, NULL,
+	  "Whether the strip's layout wants the page cut ([printer] cut says how); absent: no." },
 	END_FIELDS,
 };
 

@@ -26,6 +26,7 @@ struct job {
 	char key[65];
 	char path[4096]; /* kept while the job is held */
 	int ipp_id;	 /* 0 while held */
+	bool cut;	 /* the strip's layout wants the page cut */
 	enum ipp_job_state state;
 	int attempts;	   /* submissions so far */
 	uint64_t retry_at; /* monotonic ms before which a held job is not sent */
@@ -43,6 +44,7 @@ struct printerd {
 	int paper_loaded; /* sheets the owner last loaded, -1: never told */
 	int printed;	  /* prints completed since then */
 	uint64_t next_resume;	/* monotonic ms before which a stopped queue is left alone */
+	int cut;		/* enum ipp_cut_support last known, -1 before the printer said */
 	char last_state[2048];	/* the printer/state document last published */
 	struct ipp_status last; /* the printer's state last read */
 };
@@ -93,6 +95,50 @@ static const char *status_name(const struct ipp_status *st)
 	return "offline";
 }
 
+/* What printer/state says about cutting. */
+static const char *cut_name(const struct printerd *d)
+{
+	if (!d->ipp || strcmp(d->cfg.printer.cut, "none") == 0)
+		return "none";
+	switch (d->cut) {
+	case IPP_CUT_SUPPORTED:
+		return "supported";
+	case IPP_CUT_UNSUPPORTED:
+		return "unsupported";
+	default:
+		return "unknown";
+	}
+}
+
+/* How a job that wants cutting was sent, for the log. */
+static const char *cut_note(const struct printerd *d, const struct job *j)
+{
+	if (!j->cut)
+		return "";
+	if (strcmp(cut_name(d), "none") == 0)
+		return ", uncut ([printer] cut = none)";
+	return d->cut == IPP_CUT_UNSUPPORTED ? ", uncut: the printer cannot cut" : ", with the cut";
+}
+
+/* Learn whether the printer can do the configured cut (asked once per connection, and again
+ * after a job refused for it), and say so when that changes. */
+static void update_cut(struct printerd *d)
+{
+	const char *why = NULL;
+	int r;
+
+	if (!d->ipp || strcmp(d->cfg.printer.cut, "none") == 0)
+		return;
+	r = ipp_printer_cut_support(d->ipp, &why);
+	if (r < 0 || r == d->cut)
+		return;
+	d->cut = r;
+	if (r == IPP_CUT_UNSUPPORTED)
+		log_warning("Strips that should be cut are printed uncut: %s", why);
+	else
+		log_info("Cutting strips (%s): %s", d->cfg.printer.cut, why);
+}
+
 /* The prints left: what the printer says it has (sheets in the tray), or what the owner loaded
  * less what was printed since, whichever is lower; -1 when neither is known. */
 static int prints_left(const struct printerd *d, const struct ipp_status *st)
@@ -137,6 +183,7 @@ static void publish_state(struct printerd *d, const struct ipp_status *st, bool 
 	left = prints_left(d, st);
 	json_object_object_add(o, "prints_left", left >= 0 ? json_object_new_int(left) : NULL);
 	json_object_object_add(o, "started", json_object_new_int64(d->started));
+	json_object_object_add(o, "cut", json_object_new_string(cut_name(d)));
 	if (st != &d->last)
 		d->last = *st;
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
@@ -181,7 +228,9 @@ static int send_job(struct printerd *d, struct job *j)
 		publish_job(d, j->key, st == JOB_QUEUED ? "queued" : job_state_name(st), id, NULL);
 		return 0;
 	}
-	r = ipp_printer_submit(d->ipp, name, j->path, &id, err, sizeof(err));
+	r = ipp_printer_submit(d->ipp, name, j->path, j->cut, &id, err, sizeof(err));
+	if (j->cut && r == 0)
+		update_cut(d);
 	if (r == -EBUSY || r == -EHOSTDOWN)
 		return r;
 	if (r < 0) {
@@ -190,7 +239,7 @@ static int send_job(struct printerd *d, struct job *j)
 		j->state = JOB_ABORTED;
 		return 0;
 	}
-	log_info("Print %s sent as job %d", j->key, id);
+	log_info("Print %s sent as job %d%s", j->key, id, cut_note(d, j));
 	j->attempts++;
 	j->ipp_id = id;
 	j->state = JOB_QUEUED;
@@ -313,8 +362,10 @@ static int on_poll(struct loop_source *s, void *userdata)
 		return 0;
 	ipp_printer_status(d->ipp, &st);
 	recover_queue(d, &st);
-	if (st.state != PRINTER_OFFLINE)
+	if (st.state != PRINTER_OFFLINE) {
+		update_cut(d);
 		poll_jobs(d);
+	}
 	publish_state(d, &st, false);
 	return 0;
 }
@@ -367,6 +418,8 @@ static void on_print(struct bus *b, const char *topic, const void *payload, size
 	j = &d->jobs[d->njobs];
 	memset(j, 0, sizeof(*j));
 	strscpy(j->key, key, sizeof(j->key));
+	v = NULL;
+	j->cut = json_object_object_get_ex(o, "cut", &v) && json_object_get_boolean(v);
 	if (strscpy(j->path, path, sizeof(j->path)) < 0) {
 		publish_job(d, key, "failed", 0, "the strip's path is too long");
 		goto out;
@@ -460,6 +513,13 @@ static void on_connect(struct bus *b, void *userdata)
 	publish_state(d, &st, true);
 }
 
+static enum ipp_cut_method cut_method(const char *name)
+{
+	if (strcmp(name, "finishings") == 0)
+		return IPP_CUT_FINISHINGS;
+	return strcmp(name, "option") == 0 ? IPP_CUT_OPTIONS : IPP_CUT_NONE;
+}
+
 int main(int argc, char **argv)
 {
 	struct printerd d;
@@ -473,6 +533,7 @@ int main(int argc, char **argv)
 	d.started = wall_msec();
 	d.last.marker_level = -1;
 	d.last.media_left = -1;
+	d.cut = -1;
 	r = boothconf_main(argc, argv, "booth-printer", "The photo booth's printer process.",
 			   &d.cfg);
 	if (r != 0)
@@ -485,6 +546,10 @@ int main(int argc, char **argv)
 	}
 	if (d.cfg.printer.destination[0]) {
 		r = ipp_printer_new(d.cfg.printer.destination, d.cfg.printer.timeout_ms, &d.ipp);
+		if (r == 0)
+			r = ipp_printer_set_cut(d.ipp, cut_method(d.cfg.printer.cut),
+						d.cfg.printer.cut_finishings,
+						d.cfg.printer.cut_option);
 		if (r < 0) {
 			log_error_errno(r, "Cannot use the printer '%s': %m",
 					d.cfg.printer.destination);

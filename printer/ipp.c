@@ -6,6 +6,7 @@
 #include <cups/cups.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,12 @@ struct ipp_printer {
 	cups_dest_t *dest;
 	cups_dinfo_t *info;
 	http_t *http;
+	enum ipp_cut_method cut;
+	int cut_finishings;
+	int ncut_options;
+	cups_option_t *cut_options;
+	int cut_support; /* enum ipp_cut_support, or -1 until asked on this connection */
+	char cut_why[512];
 };
 
 int ipp_printer_new(const char *destination, int timeout_ms, struct ipp_printer **ret)
@@ -35,7 +42,30 @@ int ipp_printer_new(const char *destination, int timeout_ms, struct ipp_printer 
 		return -ENAMETOOLONG;
 	}
 	p->timeout_ms = timeout_ms;
+	p->cut_support = -1;
 	*ret = p;
+	return 0;
+}
+
+int ipp_printer_set_cut(struct ipp_printer *p, enum ipp_cut_method method, int finishings,
+			const char *options)
+{
+	cups_option_t *opts = NULL;
+	int n = 0;
+
+	if (method == IPP_CUT_OPTIONS) {
+		n = cupsParseOptions(options, 0, &opts);
+		if (n <= 0) {
+			cupsFreeOptions(n, opts);
+			return -EINVAL;
+		}
+	}
+	cupsFreeOptions(p->ncut_options, p->cut_options);
+	p->cut = method;
+	p->cut_finishings = finishings;
+	p->ncut_options = n;
+	p->cut_options = opts;
+	p->cut_support = -1;
 	return 0;
 }
 
@@ -50,6 +80,8 @@ static void disconnect(struct ipp_printer *p)
 	if (p->dest)
 		cupsFreeDests(1, p->dest);
 	p->dest = NULL;
+	/* Another printer may answer next time: ask it again. */
+	p->cut_support = -1;
 }
 
 struct ipp_printer *ipp_printer_free(struct ipp_printer *p)
@@ -57,6 +89,7 @@ struct ipp_printer *ipp_printer_free(struct ipp_printer *p)
 	if (!p)
 		return NULL;
 	disconnect(p);
+	cupsFreeOptions(p->ncut_options, p->cut_options);
 	free(p);
 	return NULL;
 }
@@ -126,6 +159,131 @@ static int refused(struct ipp_printer *p, const char *what, char *err, size_t er
 	else
 		snprintf(err, errlen, "%s: %s", what, reason);
 	return r;
+}
+
+/* The printer's capabilities (cupsCopyDestInfo), once per connection; NULL if it has none. */
+static cups_dinfo_t *dest_info(struct ipp_printer *p)
+{
+	if (!p->info)
+		p->info = cupsCopyDestInfo(p->http, p->dest);
+	/* libcups takes a connection to a queue whose host name differs from cupsServer()'s (it
+	 * says localhost, CUPS_SERVER says 127.0.0.1) for one to the device, and looks for the
+	 * device's URI on the scheduler: ask over its own default connection instead. */
+	if (!p->info && !strstr(p->destination, "://"))
+		p->info = cupsCopyDestInfo(CUPS_HTTP_DEFAULT, p->dest);
+	return p->info;
+}
+
+/* Whether A (a NAME-supported attribute) holds VALUE; -1 when its kind says nothing. */
+static int supported_value(ipp_attribute_t *a, const char *name, const char *value)
+{
+	char *end = NULL;
+	long v;
+
+	switch (ippGetValueTag(a)) {
+	case IPP_TAG_INTEGER:
+	case IPP_TAG_RANGE:
+	case IPP_TAG_ENUM:
+		v = strtol(value, &end, 10);
+		if (end == value || *end)
+			v = ippEnumValue(name, value);
+		return v > 0 && v <= INT_MAX && ippContainsInteger(a, (int)v);
+	case IPP_TAG_BOOLEAN:
+		/* NAME-supported = false: the printer has no such attribute. */
+		return ippGetBoolean(a, 0);
+	case IPP_TAG_KEYWORD:
+	case IPP_TAG_NAME:
+	case IPP_TAG_NAMELANG:
+	case IPP_TAG_TEXT:
+	case IPP_TAG_TEXTLANG:
+	case IPP_TAG_STRING:
+	case IPP_TAG_MIMETYPE:
+	case IPP_TAG_URI:
+		return ippContainsString(a, value);
+	default:
+		return -1;
+	}
+}
+
+/* Check the configured cut against what the printer says it supports (p->info). */
+static enum ipp_cut_support check_cut(struct ipp_printer *p)
+{
+	cups_dinfo_t *info = dest_info(p);
+	ipp_attribute_t *a;
+	bool unknown = false;
+
+	if (p->cut == IPP_CUT_NONE) {
+		snprintf(p->cut_why, sizeof(p->cut_why), "no cut is configured");
+		return IPP_CUT_UNSUPPORTED;
+	}
+	if (p->cut == IPP_CUT_FINISHINGS) {
+		const char *kw = ippEnumString("finishings", p->cut_finishings);
+
+		a = info ? cupsFindDestSupported(p->http, p->dest, info, "finishings") : NULL;
+		if (!a) {
+			snprintf(
+				p->cut_why, sizeof(p->cut_why),
+				"the printer does not say which finishings it supports; asking for "
+				"finishings %d (%s) anyway",
+				p->cut_finishings, kw);
+			return IPP_CUT_UNKNOWN;
+		}
+		if (!ippContainsInteger(a, p->cut_finishings)) {
+			snprintf(p->cut_why, sizeof(p->cut_why),
+				 "the printer cannot cut: its finishings-supported lacks %d (%s)",
+				 p->cut_finishings, kw);
+			return IPP_CUT_UNSUPPORTED;
+		}
+		snprintf(p->cut_why, sizeof(p->cut_why), "the printer supports finishings %d (%s)",
+			 p->cut_finishings, kw);
+		return IPP_CUT_SUPPORTED;
+	}
+	for (int i = 0; i < p->ncut_options; i++) {
+		const cups_option_t *o = &p->cut_options[i];
+		int r;
+
+		a = info ? cupsFindDestSupported(p->http, p->dest, info, o->name) : NULL;
+		r = a ? supported_value(a, o->name, o->value) : -1;
+		if (r == 0) {
+			snprintf(p->cut_why, sizeof(p->cut_why),
+				 "the printer cannot cut: its %s-supported lacks %s", o->name,
+				 o->value);
+			return IPP_CUT_UNSUPPORTED;
+		}
+		unknown |= r < 0;
+	}
+	/* A CUPS queue does not report its driver's (PPD) options. */
+	snprintf(p->cut_why, sizeof(p->cut_why),
+		 unknown ? "the printer does not report every cut option; sending them unchecked"
+			 : "the printer supports the cut options");
+	return unknown ? IPP_CUT_UNKNOWN : IPP_CUT_SUPPORTED;
+}
+
+int ipp_printer_cut_support(struct ipp_printer *p, const char **why)
+{
+	int r = ensure_connected(p);
+
+	if (r < 0)
+		return r;
+	if (p->cut_support < 0)
+		p->cut_support = (int)check_cut(p);
+	if (why)
+		*why = p->cut_why;
+	return p->cut_support;
+}
+
+/* The job options that ask for the cut, added to *OPTS. */
+static int add_cut_options(const struct ipp_printer *p, int n, cups_option_t **opts)
+{
+	char v[16];
+
+	if (p->cut == IPP_CUT_FINISHINGS) {
+		snprintf(v, sizeof(v), "%d", p->cut_finishings);
+		return cupsAddOption("finishings", v, n, opts);
+	}
+	for (int i = 0; i < p->ncut_options; i++)
+		n = cupsAddOption(p->cut_options[i].name, p->cut_options[i].value, n, opts);
+	return n;
 }
 
 /* The sheets left in tray I of printer-input-tray ("...;maxcapacity=250;level=120;..."), or -1
@@ -224,12 +382,13 @@ int ipp_printer_status(struct ipp_printer *p, struct ipp_status *ret)
 	return 0;
 }
 
-int ipp_printer_submit(struct ipp_printer *p, const char *job_name, const char *path, int *job_id,
-		       char *err, size_t errlen)
+int ipp_printer_submit(struct ipp_printer *p, const char *job_name, const char *path, bool cut,
+		       int *job_id, char *err, size_t errlen)
 {
+	cups_option_t *opts = NULL;
 	char buf[65536];
 	ipp_status_t st;
-	int fd, id = 0, r;
+	int fd, id = 0, nopts = 0, r;
 	ssize_t n;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -243,14 +402,17 @@ int ipp_printer_submit(struct ipp_printer *p, const char *job_name, const char *
 		snprintf(err, errlen, "the printer at %s does not answer", ipp_printer_uri(p));
 		goto out;
 	}
-	if (!p->info)
-		p->info = cupsCopyDestInfo(p->http, p->dest);
-	/* libcups takes a connection to a queue whose host name differs from cupsServer()'s (it
-	 * says localhost, CUPS_SERVER says 127.0.0.1) for one to the device, and looks for the
-	 * device's URI on the scheduler: ask over its own default connection instead. */
-	if (!p->info && !strstr(p->destination, "://"))
-		p->info = cupsCopyDestInfo(CUPS_HTTP_DEFAULT, p->dest);
-	st = cupsCreateDestJob(p->http, p->dest, p->info, &id, job_name, 0, NULL);
+	dest_info(p);
+	if (cut && ipp_printer_cut_support(p, NULL) != IPP_CUT_UNSUPPORTED)
+		nopts = add_cut_options(p, 0, &opts);
+	st = cupsCreateDestJob(p->http, p->dest, p->info, &id, job_name, nopts, opts);
+	if (nopts > 0 && st == IPP_STATUS_ERROR_ATTRIBUTES_OR_VALUES) {
+		/* The printer refuses the cut it did not say it lacks: the strip matters more. */
+		p->cut_support = IPP_CUT_UNSUPPORTED;
+		snprintf(p->cut_why, sizeof(p->cut_why), "the printer refused the cut: %s",
+			 cupsLastErrorString());
+		st = cupsCreateDestJob(p->http, p->dest, p->info, &id, job_name, 0, NULL);
+	}
 	if (st > IPP_STATUS_OK_CONFLICTING || id <= 0) {
 		r = refused(p, "the printer refused the job", err, errlen);
 		goto out;
@@ -280,6 +442,7 @@ int ipp_printer_submit(struct ipp_printer *p, const char *job_name, const char *
 	*job_id = id;
 	r = 0;
 out:
+	cupsFreeOptions(nopts, opts);
 	close(fd);
 	return r;
 }

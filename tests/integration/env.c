@@ -15,10 +15,13 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <turbojpeg.h>
 #include <unistd.h>
 
 long long env_ms(void)
@@ -117,6 +120,7 @@ int env_start(struct env *e, int keepalive)
 int env_start_conf(struct env *e, int keepalive, const char *extra)
 {
 	char exe[PATH_MAX], setup[PATH_MAX], topics[PATH_MAX + 32], brokerdir[320], port[16];
+	char tls_port[16];
 	char layouts[PATH_MAX];
 	ssize_t n;
 	FILE *f;
@@ -133,6 +137,8 @@ int env_start_conf(struct env *e, int keepalive, const char *extra)
 		return test_fail(__FILE__, __LINE__, "mkdtemp"), -1;
 	e->port = free_port();
 	e->printer_port = free_port();
+	e->tls_port = free_port();
+	snprintf(tls_port, sizeof(tls_port), "%d", e->tls_port);
 	snprintf(e->printer_dir, sizeof(e->printer_dir), "%s/printer", e->dir);
 	snprintf(port, sizeof(port), "%d", e->port);
 	snprintf(brokerdir, sizeof(brokerdir), "%s/broker", e->dir);
@@ -143,7 +149,7 @@ int env_start_conf(struct env *e, int keepalive, const char *extra)
 	if (!realpath("mqtt/broker-setup", setup))
 		return test_fail(__FILE__, __LINE__, "mqtt/broker-setup not found"), -1;
 	{
-		char *argv[] = { setup, brokerdir, ENV_BOOTH, port, topics, NULL };
+		char *argv[] = { setup, brokerdir, ENV_BOOTH, port, topics, tls_port, NULL };
 
 		if (run(argv) != 0)
 			return test_fail(__FILE__, __LINE__, "broker-setup failed"), -1;
@@ -166,6 +172,37 @@ int env_start_conf(struct env *e, int keepalive, const char *extra)
 		e->printer_port, extra ? extra : "");
 	fclose(f);
 	return env_broker_start(e);
+}
+
+int env_conf_set(struct env *e, const char *key, const char *value)
+{
+	char *text = NULL, *line, *save = NULL, out[8192];
+	size_t n = 0, klen = strlen(key);
+	bool found = false;
+	FILE *f;
+
+	if (read_file_all(e->conf, &text) < 0)
+		return -1;
+	out[0] = '\0';
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		bool match = strncmp(line, key, klen) == 0 && strncmp(line + klen, " = ", 3) == 0;
+
+		found = found || match;
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%s%s\n", match ? key : line,
+				      match ? " = " : "", match ? value : "");
+		if (n >= sizeof(out)) {
+			free(text);
+			return -1;
+		}
+	}
+	free(text);
+	if (!found)
+		return -1;
+	f = fopen(e->conf, "w");
+	if (!f)
+		return -1;
+	fputs(out, f);
+	return fclose(f) == 0 ? 0 : -1;
 }
 
 int env_broker_start(struct env *e)
@@ -237,11 +274,23 @@ static pid_t spawn_until_ready(char *const argv[])
 
 int env_printer_start(struct env *e)
 {
-	char port[16];
-	char *argv[] = { "scripts/virtual-printer", e->printer_dir, port, "booth-test-printer",
-			 NULL };
+	return env_printer_start_attrs(e, NULL);
+}
+
+int env_printer_start_attrs(struct env *e, const char *attrs)
+{
+	char port[16], file[340];
+	char *argv[] = { "scripts/virtual-printer", e->printer_dir,	 port,
+			 "booth-test-printer",	    attrs ? file : NULL, NULL };
 
 	snprintf(port, sizeof(port), "%d", e->printer_port);
+	snprintf(file, sizeof(file), "%s/printer-attrs.conf", e->dir);
+	if (attrs) {
+		FILE *f = fopen(file, "w");
+
+		if (!f || fputs(attrs, f) < 0 || fclose(f) != 0)
+			return test_fail(__FILE__, __LINE__, "%s", file), -1;
+	}
 	e->printer = spawn_until_ready(argv);
 	if (e->printer < 0) {
 		e->printer = 0;
@@ -273,6 +322,27 @@ int env_printer_received(struct env *e)
 	return (int)strtol(out, NULL, 10);
 }
 
+int env_small_fs(struct env *e, const char *path, long kib)
+{
+	static bool unshared;
+	char opts[64];
+
+	if (!unshared) {
+		/* Private from the start: nothing mounted here propagates to the host. */
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			return -errno;
+		unshared = true;
+	}
+	if (mkdir(path, 0770) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(opts, sizeof(opts), "size=%ldk,mode=0770", kib);
+	if (mount("booth-small", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+		return -errno;
+	snprintf(e->small_fs, sizeof(e->small_fs), "%s", path);
+	return 0;
+}
+
 void env_stop(struct env *e)
 {
 	char cmd[300];
@@ -283,6 +353,8 @@ void env_stop(struct env *e)
 	env_cupsd_stop(e);
 	env_printer_stop(e);
 	env_broker_stop(e, SIGTERM);
+	if (e->small_fs[0])
+		umount2(e->small_fs, MNT_DETACH);
 	if (e->dir[0] && !getenv("KEEP_TEST_DIR")) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
 		if (system(cmd) != 0)
@@ -356,8 +428,12 @@ int env_password(struct env *e, const char *user, char *buf, size_t n)
 
 /* The test client. */
 
+#define TCLIENT_MAX_SUBS 8
+
 struct tclient {
 	struct mosquitto *m;
+	char *subs[TCLIENT_MAX_SUBS]; /* subscribed again by tclient_reconnect() */
+	int nsubs;
 	bool connected;
 	int connack;
 	int puback_mid, puback_rc;
@@ -431,7 +507,7 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
 		return;
 	t->topic = strdup(msg->topic);
 	t->payload = calloc(1, (size_t)msg->payloadlen + 1);
-	if (t->payload)
+	if (t->payload && msg->payloadlen > 0) /* an empty payload has no buffer */
 		memcpy(t->payload, msg->payload, (size_t)msg->payloadlen);
 	t->len = msg->payloadlen;
 	t->retain = msg->retain;
@@ -464,7 +540,29 @@ bool tclient_connected(struct tclient *c)
 	return c->connected;
 }
 
-struct tclient *tclient_new(struct env *e, const char *user, const char *password, bool v5, int *rc)
+bool tclient_reconnect(struct tclient *c, int timeout_ms)
+{
+	long long deadline = env_ms() + timeout_ms;
+	int n = c->nsubs, mid;
+
+	if (c->connected)
+		return true;
+	c->connack = -1;
+	if (mosquitto_reconnect(c->m) != MOSQ_ERR_SUCCESS)
+		return false;
+	while (c->connack < 0 && env_ms() < deadline)
+		if (mosquitto_loop(c->m, 20, 1) != MOSQ_ERR_SUCCESS)
+			return false;
+	if (!c->connected)
+		return false;
+	/* A clean session: subscribe again, without waiting for the answers. */
+	for (int i = 0; i < n; i++)
+		mosquitto_subscribe(c->m, &mid, c->subs[i], 1);
+	return true;
+}
+
+static struct tclient *connect_client(struct env *e, const char *user, const char *password,
+				      bool v5, bool tls, int *rc)
 {
 	static int serial;
 	struct tclient *c = calloc(1, sizeof(*c));
@@ -475,7 +573,7 @@ struct tclient *tclient_new(struct env *e, const char *user, const char *passwor
 		return NULL;
 	c->tail = &c->head;
 	c->connack = -1;
-	if (!password) {
+	if (!password && user) {
 		if (env_password(e, user, pass, sizeof(pass)) < 0) {
 			free(c);
 			return NULL;
@@ -487,13 +585,23 @@ struct tclient *tclient_new(struct env *e, const char *user, const char *passwor
 	c->m = mosquitto_new(id, true, c);
 	mosquitto_int_option(c->m, MOSQ_OPT_PROTOCOL_VERSION,
 			     v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
-	mosquitto_username_pw_set(c->m, user, password);
+	if (user)
+		mosquitto_username_pw_set(c->m, user, password);
 	mosquitto_connect_v5_callback_set(c->m, on_connect);
 	mosquitto_disconnect_v5_callback_set(c->m, on_disconnect);
 	mosquitto_publish_v5_callback_set(c->m, on_publish);
 	mosquitto_subscribe_v5_callback_set(c->m, on_subscribe);
 	mosquitto_message_v5_callback_set(c->m, on_message);
-	if (mosquitto_connect(c->m, "127.0.0.1", e->port, 30) != MOSQ_ERR_SUCCESS)
+	if (tls) {
+		char ca[340];
+
+		snprintf(ca, sizeof(ca), "%s/broker/tls/ca.crt", e->dir);
+		if (mosquitto_tls_set(c->m, ca, NULL, NULL, NULL, NULL) != MOSQ_ERR_SUCCESS)
+			goto fail;
+	}
+	/* TLS: by name, as the certificate says; the processes' listener: loopback only. */
+	if (mosquitto_connect(c->m, tls ? "localhost" : "127.0.0.1", tls ? e->tls_port : e->port,
+			      30) != MOSQ_ERR_SUCCESS)
 		goto fail;
 	while (c->connack < 0 && env_ms() < deadline)
 		if (mosquitto_loop(c->m, 50, 1) != MOSQ_ERR_SUCCESS)
@@ -508,6 +616,17 @@ fail:
 	return NULL;
 }
 
+struct tclient *tclient_new(struct env *e, const char *user, const char *password, bool v5, int *rc)
+{
+	return connect_client(e, user, password, v5, false, rc);
+}
+
+struct tclient *tclient_new_tls(struct env *e, const char *user, const char *password, bool v5,
+				int *rc)
+{
+	return connect_client(e, user, password, v5, true, rc);
+}
+
 void tclient_free(struct tclient *c)
 {
 	if (!c)
@@ -515,6 +634,8 @@ void tclient_free(struct tclient *c)
 	if (c->connected)
 		mosquitto_disconnect(c->m);
 	mosquitto_destroy(c->m);
+	for (int i = 0; i < c->nsubs; i++)
+		free(c->subs[i]);
 	while (c->head) {
 		struct tmsg *t = c->head;
 
@@ -532,6 +653,8 @@ int tclient_subscribe(struct tclient *c, const char *topic)
 	c->suback_mid = 0;
 	if (mosquitto_subscribe(c->m, &mid, topic, 1) != MOSQ_ERR_SUCCESS)
 		return -1;
+	if (c->nsubs < TCLIENT_MAX_SUBS)
+		c->subs[c->nsubs++] = strdup(topic);
 	while (c->suback_mid != mid && env_ms() < deadline)
 		if (mosquitto_loop(c->m, 50, 1) != MOSQ_ERR_SUCCESS)
 			return -1;
@@ -623,6 +746,43 @@ bool tclient_wait_text(struct tclient *c, const char *filter, const char *text, 
 	return t != NULL;
 }
 
+json_object *tclient_wait_phase(struct tclient *c, const char *phase, int timeout_ms)
+{
+	long long deadline = env_ms() + timeout_ms;
+
+	while (env_ms() < deadline) {
+		struct tmsg *m = tclient_wait(c, "booth/" ENV_BOOTH "/session/state", 100);
+		json_object *o, *v = NULL;
+
+		if (!m)
+			continue;
+		o = json_tokener_parse(m->payload);
+		tmsg_free(m);
+		if (o && json_object_object_get_ex(o, "phase", &v) &&
+		    strcmp(json_object_get_string(v), phase) == 0)
+			return o;
+		json_object_put(o);
+	}
+	return NULL;
+}
+
+bool tclient_wait_booth_state(struct tclient *c, const char *state, int timeout_ms)
+{
+	char want[64];
+	long long deadline = env_ms() + timeout_ms;
+
+	snprintf(want, sizeof(want), "\"state\":\"%s\"", state);
+	while (env_ms() < deadline) {
+		struct tmsg *m = tclient_wait(c, "booth/" ENV_BOOTH "/state", 100);
+		bool found = m && strstr(m->payload, want);
+
+		tmsg_free(m);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
 json_object *tclient_request(struct tclient *c, const char *command, const char *payload,
 			     int timeout_ms)
 {
@@ -711,4 +871,43 @@ void env_cupsd_stop(struct env *e)
 		env_kill(e->cupsd, SIGTERM);
 	e->cupsd = 0;
 	unsetenv("CUPS_SERVER");
+}
+
+json_object *env_json_get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	json_object_object_get_ex(o, key, &v);
+	return v;
+}
+
+const char *env_json_str(json_object *o, const char *key)
+{
+	const char *s = json_object_get_string(env_json_get(o, key));
+
+	return s ? s : "";
+}
+
+long env_make_jpeg(const char *path, int width, int height)
+{
+	unsigned char *px = malloc((size_t)width * (size_t)height * 3), *jpeg = NULL;
+	unsigned long size = 0;
+	tjhandle tj = tjInitCompress();
+	FILE *f;
+
+	for (size_t i = 0; px && i < (size_t)width * (size_t)height * 3; i++)
+		px[i] = (unsigned char)(i * 7);
+	if (!px || !tj ||
+	    tjCompress2(tj, px, width, 0, height, TJPF_RGB, &jpeg, &size, TJSAMP_420, 90, 0) < 0)
+		size = 0;
+	f = fopen(path, "wb");
+	if (!f || fwrite(jpeg, 1, size, f) != size)
+		size = 0;
+	if (f && fclose(f) != 0)
+		size = 0;
+	tjFree(jpeg);
+	if (tj)
+		tjDestroy(tj);
+	free(px);
+	return size > 0 ? (long)size : -1;
 }

@@ -17,6 +17,7 @@ struct env {
 	char conf[320];	  /* booth.conf */
 	char database[320];
 	int port;
+	int tls_port; /* the owners' TLS listener; its CA is broker/tls/ca.crt */
 	pid_t broker;
 	int printer_port;      /* the virtual printer's, in booth.conf's [printer] destination */
 	pid_t printer;	       /* scripts/virtual-printer, once started */
@@ -24,6 +25,7 @@ struct env {
 	pid_t daemons[16];     /* started with env_spawn(), killed by env_stop() */
 	int cupsd_port;	       /* the private cupsd's, once started */
 	pid_t cupsd;
+	char small_fs[320]; /* a tmpfs mounted by env_small_fs(), unmounted by env_stop() */
 };
 
 /* Make a directory, credentials, broker config and booth.conf (KEEPALIVE seconds), and start
@@ -32,6 +34,13 @@ int env_start(struct env *e, int keepalive);
 /* The same, with EXTRA (config lines, may be NULL) appended to booth.conf. A section may be
  * opened again there ("[boothd]\ncopies = 2\n"), but a key may not be set twice. */
 int env_start_conf(struct env *e, int keepalive, const char *extra);
+/* Set KEY (a key that appears once in booth.conf) to VALUE, for daemons started after. Returns 0
+ * or -1. */
+int env_conf_set(struct env *e, const char *key, const char *value);
+/* Mount a tmpfs of KIB kilobytes on PATH (made if missing), seen only by this test and the
+ * daemons it starts after: the first call moves the test into a mount namespace of its own
+ * (needs root; no loop device). For tests of a full disk. Returns 0 or -errno. */
+int env_small_fs(struct env *e, const char *path, long kib);
 /* Stop everything started, remove the directory. */
 void env_stop(struct env *e);
 
@@ -40,6 +49,9 @@ int env_broker_start(struct env *e);
 /* Start the virtual IPP printer (ippeveprinter with private D-Bus and Avahi) on printer_port
  * and wait until it answers. Returns 0 or -1 (and the test fails). */
 int env_printer_start(struct env *e);
+/* The same, for a printer with the attributes ATTRS besides the usual ones (ippeveprinter's -a
+ * format, such as "ATTR enum finishings-supported 3,11\n"; NULL: none). */
+int env_printer_start_attrs(struct env *e, const char *attrs);
 /* Stop it (SIGTERM, reaped). */
 void env_printer_stop(struct env *e);
 /* How many documents the printer received so far. */
@@ -77,6 +89,13 @@ long read_file_all(const char *path, char **ret);
 /* Milliseconds on the monotonic clock. */
 long long env_ms(void);
 
+/* O's member KEY (borrowed), or NULL. */
+json_object *env_json_get(json_object *o, const char *key);
+/* O's member KEY as a string; "" when missing or null. */
+const char *env_json_str(json_object *o, const char *key);
+/* Write a real WIDTHxHEIGHT JPEG to PATH. Returns its size, or -1. */
+long env_make_jpeg(const char *path, int width, int height);
+
 /* An MQTT client for tests (libmosquitto, blocking calls with timeouts). */
 struct tmsg {
 	char *topic;
@@ -95,6 +114,10 @@ struct tclient;
  * the CONNACK reason. */
 struct tclient *tclient_new(struct env *e, const char *user, const char *password, bool v5,
 			    int *rc);
+/* The same over TLS on the owners' listener, trusting the generated CA; a NULL USER connects
+ * without credentials. */
+struct tclient *tclient_new_tls(struct env *e, const char *user, const char *password, bool v5,
+				int *rc);
 void tclient_free(struct tclient *c);
 /* Subscribe; returns the granted QoS or reason code from SUBACK (0x87 = not authorized), or -1. */
 int tclient_subscribe(struct tclient *c, const char *topic);
@@ -115,7 +138,16 @@ bool tclient_wait_text(struct tclient *c, const char *filter, const char *text, 
 void tclient_pump(struct tclient *c, int ms);
 /* Whether the connection is up (reconnects are up to the test). */
 bool tclient_connected(struct tclient *c);
+/* If the connection is down, connect again (waiting up to TIMEOUT_MS for the broker's answer)
+ * and subscribe again to every topic subscribed so far. Returns whether it is up. */
+bool tclient_reconnect(struct tclient *c, int timeout_ms);
 void tmsg_free(struct tmsg *m);
+
+/* Wait for booth/b1/session/state with PHASE (C subscribed to it); returns it parsed, or NULL
+ * after TIMEOUT_MS. */
+json_object *tclient_wait_phase(struct tclient *c, const char *phase, int timeout_ms);
+/* Wait for booth/b1/state saying STATE ("idle", "attention", ...). */
+bool tclient_wait_booth_state(struct tclient *c, const char *state, int timeout_ms);
 
 /* Publish PAYLOAD to booth/b1/request/COMMAND as an owner over v3.1.1 and wait for the answer on
  * booth/b1/response/COMMAND (C must be subscribed to it). Returns the parsed response or NULL. */

@@ -25,26 +25,6 @@ static json_object *get(json_object *o, const char *key)
 	return v;
 }
 
-/* Wait for session/state with PHASE; returns it or NULL. */
-static json_object *wait_phase(struct tclient *c, const char *phase, int ms)
-{
-	long long deadline = env_ms() + ms;
-
-	while (env_ms() < deadline) {
-		struct tmsg *m = tclient_wait(c, T("session/state"), 200);
-		json_object *o;
-
-		if (!m)
-			continue;
-		o = json_tokener_parse(m->payload);
-		tmsg_free(m);
-		if (o && strcmp(json_object_get_string(get(o, "phase")), phase) == 0)
-			return o;
-		json_object_put(o);
-	}
-	return NULL;
-}
-
 struct image {
 	int w, h;
 	unsigned char *rgb;
@@ -219,7 +199,7 @@ static void test_full_session(void)
 	CHECK_INT(
 		tclient_publish(ui, T("session/command"), "{\"action\":\"start\"}", 18, NULL, NULL),
 		==, 0);
-	o = wait_phase(ui, "review", 60000);
+	o = tclient_wait_phase(ui, "review", 60000);
 	REQUIRE(o != NULL);
 	CHECK_INT(json_object_get_int(get(o, "id")), ==, 1);
 	CHECK(json_object_get_string(get(o, "strip")) != NULL);
@@ -227,7 +207,7 @@ static void test_full_session(void)
 	CHECK_INT(
 		tclient_publish(ui, T("session/command"), "{\"action\":\"print\"}", 18, NULL, NULL),
 		==, 0);
-	o = wait_phase(ui, "done", 20000);
+	o = tclient_wait_phase(ui, "done", 20000);
 	CHECK(o != NULL);
 	CHECK_STR(json_object_get_string(get(o, "outcome")), "printed");
 	json_object_put(o);
@@ -295,24 +275,6 @@ static void test_full_session(void)
 	env_stop(&env);
 }
 
-/* Wait for booth/state with STATE. */
-static bool wait_booth_state(struct tclient *c, const char *state, int ms)
-{
-	char want[64];
-	long long deadline = env_ms() + ms;
-
-	snprintf(want, sizeof(want), "\"state\":\"%s\"", state);
-	while (env_ms() < deadline) {
-		struct tmsg *m = tclient_wait(c, T("state"), 200);
-		bool found = m && strstr(m->payload, want);
-
-		tmsg_free(m);
-		if (found)
-			return true;
-	}
-	return false;
-}
-
 /* A camera that dies keeps its retained "ok" state; its last will still makes the booth refuse
  * new sessions, and it is ready again once the camera is back. */
 static void test_camera_killed(void)
@@ -328,15 +290,15 @@ static void test_camera_killed(void)
 	tclient_subscribe(owner, T("response/#"));
 	camera = env_spawn(&env, "booth-camera");
 	boothd = env_spawn(&env, "boothd");
-	CHECK(wait_booth_state(owner, "idle", 15000));
+	CHECK(tclient_wait_booth_state(owner, "idle", 15000));
 	env_kill_daemon(&env, camera, SIGKILL);
-	CHECK(wait_booth_state(owner, "attention", 10000));
+	CHECK(tclient_wait_booth_state(owner, "attention", 10000));
 	o = tclient_request(owner, "session_start", "{}", 5000);
 	CHECK(o && !json_object_get_boolean(get(o, "ok")));
 	CHECK_STR(o ? json_object_get_string(get(o, "error")) : NULL, "the camera is not ready");
 	json_object_put(o);
 	camera = env_spawn(&env, "booth-camera");
-	CHECK(wait_booth_state(owner, "idle", 15000));
+	CHECK(tclient_wait_booth_state(owner, "idle", 15000));
 	o = tclient_request(owner, "session_start", "{}", 5000);
 	CHECK(o && json_object_get_boolean(get(o, "ok")));
 	json_object_put(o);

@@ -190,7 +190,7 @@ static int submit_directly(const char *key)
 	snprintf(name, sizeof(name), "booth-%s", key);
 	if (ipp_printer_new(uri, 5000, &p) < 0)
 		return -1;
-	if (ipp_printer_submit(p, name, photo, &id, err, sizeof(err)) < 0)
+	if (ipp_printer_submit(p, name, photo, false, &id, err, sizeof(err)) < 0)
 		id = -1;
 	ipp_printer_free(p);
 	return id;

@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <turbojpeg.h>
 #include <unistd.h>
 
 #define T_STATE "booth/" ENV_BOOTH "/printer/state"
@@ -21,29 +20,6 @@ static json_object *get(json_object *o, const char *key)
 
 	json_object_object_get_ex(o, key, &v);
 	return v;
-}
-
-/* A small real JPEG at PATH; returns its size. */
-static long make_jpeg(const char *path)
-{
-	unsigned char px[64 * 48 * 3];
-	unsigned char *jpeg = NULL;
-	unsigned long size = 0;
-	tjhandle tj = tjInitCompress();
-	FILE *f;
-
-	for (size_t i = 0; i < sizeof(px); i++)
-		px[i] = (unsigned char)(i * 7);
-	if (tjCompress2(tj, px, 64, 0, 48, TJPF_RGB, &jpeg, &size, TJSAMP_420, 90, 0) < 0)
-		size = 0;
-	f = fopen(path, "wb");
-	if (!f || fwrite(jpeg, 1, size, f) != size)
-		size = 0;
-	if (f)
-		fclose(f);
-	tjFree(jpeg);
-	tjDestroy(tj);
-	return (long)size;
 }
 
 /* Wait for the next print_job event for KEY with STATE; returns the event or NULL. */
@@ -134,7 +110,7 @@ static void test_print_and_state(void)
 	REQUIRE(env_start(&env, 5) == 0);
 	REQUIRE(env_printer_start(&env) == 0);
 	snprintf(photo, sizeof(photo), "%s/strip.jpg", env.dir);
-	REQUIRE(make_jpeg(photo) > 0);
+	REQUIRE(env_make_jpeg(photo, 64, 48) > 0);
 	owner = tclient_new(&env, "owner", NULL, true, NULL);
 	boothd = tclient_new(&env, "boothd", NULL, true, NULL);
 	REQUIRE(owner && boothd);

@@ -12,7 +12,8 @@
 
 static const char *const units[] = { "booth.target",	     "booth-firstboot.service",
 				     "booth-broker.service", "boothd.service",
-				     "booth-camera.service", "booth-printer.service" };
+				     "booth-camera.service", "booth-printer.service",
+				     "booth-ui.service" };
 static char root[64];
 
 /* Run CMD through the shell; its stderr and stdout into OUT. Returns the exit status. */
@@ -60,10 +61,12 @@ static int make_root(void)
 		 "cp -r /lib/systemd/system/. usr/lib/systemd/system/; "
 		 "cp /etc/passwd /etc/group etc/; "
 		 "cp /usr/sbin/mosquitto usr/sbin/; cp /usr/bin/kill usr/bin/; "
-		 "cp '%s'/boothd '%s'/booth-camera '%s'/booth-printer '%s'/booth-topics usr/bin/; "
+		 "cp '%s'/boothd '%s'/booth-camera '%s'/booth-printer '%s'/booth-ui "
+		 "'%s'/booth-topics "
+		 "usr/bin/; "
 		 "cd - >/dev/null; make -s install-systemd DESTDIR='%s' PREFIX=/usr; "
 		 "cp booth.conf.example '%s/etc/booth/booth.conf'",
-		 root, bindir, bindir, bindir, bindir, root, root);
+		 root, bindir, bindir, bindir, bindir, bindir, root, root);
 	return sh(cmd, NULL, 0);
 }
 
@@ -85,7 +88,9 @@ static void test_security(void)
 {
 	char cmd[512], out[65536];
 
-	for (size_t i = 3; i < sizeof(units) / sizeof(units[0]); i++) {
+	for (size_t i = 2; i < sizeof(units) / sizeof(units[0]); i++) {
+		/* Mosquitto starts as root and drops to its user itself (docs/architecture.md). */
+		double bound = strcmp(units[i], "booth-broker.service") == 0 ? 3.0 : 2.0;
 		const char *p;
 		double level = 99;
 
@@ -101,8 +106,9 @@ static void test_security(void)
 			level = strtod(p + 1, NULL);
 		fprintf(stderr, "%s: exposure %.1f\n", units[i], level);
 		printf("# exposure %s %.1f\n", units[i], level);
-		/* Kept low: "OK" in systemd's words is below 4.0 (docs/architecture.md). */
-		CHECK_MSG(level < 4.0, "%s: exposure %.1f", units[i], level);
+		/* Kept where it is (docs/architecture.md): systemd calls below 4.0 "OK". */
+		CHECK_MSG(level < bound, "%s: exposure %.1f, more than %.1f", units[i], level,
+			  bound);
 	}
 }
 
@@ -114,13 +120,21 @@ static void test_sysusers_tmpfiles(void)
 
 	snprintf(cmd, sizeof(cmd),
 		 "systemd-sysusers --root='%s' && grep -c '^boothd:\\|^booth-camera:\\|"
-		 "^booth-printer:' '%s/etc/passwd'",
+		 "^booth-printer:\\|^booth-ui:' '%s/etc/passwd'",
 		 root, root);
 	CHECK_INT(sh(cmd, out, sizeof(out)), ==, 0);
-	CHECK(strstr(out, "3") != NULL);
+	CHECK(strstr(out, "4") != NULL);
 	snprintf(cmd, sizeof(cmd), "grep '^booth:' '%s/etc/group'", root);
 	CHECK_INT(sh(cmd, out, sizeof(out)), ==, 0);
-	CHECK(strstr(out, "boothd") && strstr(out, "booth-camera") && strstr(out, "booth-printer"));
+	CHECK(strstr(out, "boothd") && strstr(out, "booth-camera") &&
+	      strstr(out, "booth-printer") && strstr(out, "booth-ui"));
+	/* The screen's user may open the display and the input devices. */
+	snprintf(cmd, sizeof(cmd),
+		 "grep -c '^video:.*[:,]booth-ui\\(,\\|$\\)\\|^input:.*[:,]booth-ui\\(,\\|$\\)' "
+		 "'%s/etc/group'",
+		 root);
+	CHECK_INT(sh(cmd, out, sizeof(out)), ==, 0);
+	CHECK_MSG(strtol(out, NULL, 10) == 2, "booth-ui in the video and input groups: %s", out);
 	snprintf(cmd, sizeof(cmd), "systemd-tmpfiles --root='%s' --create", root);
 	CHECK_INT(sh(cmd, out, sizeof(out)), ==, 0);
 	snprintf(path, sizeof(path), "%s/var/lib/booth/photos", root);

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "harness.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -44,6 +45,18 @@ static void test_values(void)
 	CHECK_STR(cfg.boothd.database, "/tmp/x.db");
 	CHECK_INT(parse("[camera]\nbackend = sim\n", &cfg, err, sizeof(err)), ==, 0);
 	CHECK_STR(cfg.camera.backend, "sim");
+	/* No cut unless the owner asks for one. */
+	CHECK_STR(cfg.printer.cut, "none");
+	CHECK_INT(cfg.printer.cut_finishings, ==, 11);
+	CHECK_STR(cfg.printer.cut_option, "");
+	r = parse(
+		"[printer]\ncut = option\n"
+		"cut_option =  PageSize=w288h432-div2   StpNoCutWaste=True \ncut_finishings = 60\n",
+		&cfg, err, sizeof(err));
+	CHECK_MSG(r == 0, "unexpected error: %s", err);
+	CHECK_STR(cfg.printer.cut, "option");
+	CHECK_STR(cfg.printer.cut_option, "PageSize=w288h432-div2   StpNoCutWaste=True");
+	CHECK_INT(cfg.printer.cut_finishings, ==, 60);
 }
 
 /* Each bad input, and the exact message it must produce. */
@@ -76,6 +89,30 @@ static void test_errors(void)
 		  "t.conf:2: 'database' must be an absolute path" },
 		{ "[camera]\nbackend = webcam\n",
 		  "t.conf:2: 'backend' must be one of libcamera|sim (got 'webcam')" },
+		{ "[printer]\ncut = yes\n",
+		  "t.conf:2: 'cut' must be one of none|finishings|option (got 'yes')" },
+		{ "[printer]\ncut_finishings = 3\n",
+		  "t.conf:2: 'cut_finishings' must be between 4 and 2147483647 (got 3)" },
+		/* Not NAME=VALUE: no value, no name, a quote libcups would read as syntax, a name
+		 * not starting with a letter, a control character. */
+		{ "[printer]\ncut_option = PageSize\n",
+		  "t.conf:2: 'cut_option' must be NAME=VALUE pairs separated by spaces, such as "
+		  "PageSize=w288h432-div2 (got 'PageSize')" },
+		{ "[printer]\ncut_option = PageSize= Cut=1\n",
+		  "t.conf:2: 'cut_option' must be NAME=VALUE pairs separated by spaces, such as "
+		  "PageSize=w288h432-div2 (got 'PageSize= Cut=1')" },
+		{ "[printer]\ncut_option = =2inch\n",
+		  "t.conf:2: 'cut_option' must be NAME=VALUE pairs separated by spaces, such as "
+		  "PageSize=w288h432-div2 (got '=2inch')" },
+		{ "[printer]\ncut_option = Cut=\"2 inch\"\n",
+		  "t.conf:2: 'cut_option' must be NAME=VALUE pairs separated by spaces, such as "
+		  "PageSize=w288h432-div2 (got 'Cut=\"2 inch\"')" },
+		{ "[printer]\ncut_option = 2Cut=yes\n",
+		  "t.conf:2: 'cut_option' must be NAME=VALUE pairs separated by spaces, such as "
+		  "PageSize=w288h432-div2 (got '2Cut=yes')" },
+		{ "[printer]\ncut_option = Cut=a\tb\n",
+		  "t.conf:2: 'cut_option' must be NAME=VALUE pairs separated by spaces, such as "
+		  "PageSize=w288h432-div2 (got 'Cut=a\tb')" },
 	};
 	struct booth_config cfg;
 	char err[CONFIG_ERR_MAX];
@@ -119,12 +156,43 @@ static void test_file(void)
 	CHECK(strstr(err, "No such file") != NULL);
 }
 
+/* cut = option without the option to send is refused when the file is loaded. */
+static void test_cut_needs_option(void)
+{
+	static const char bad[] = "[printer]\ncut = option\n";
+	static const char good[] = "[printer]\ncut = option\ncut_option = PageSize=w288h432-div2\n";
+	char path[] = "/tmp/booth-test-config-XXXXXX";
+	char err[CONFIG_ERR_MAX + 64], want[CONFIG_ERR_MAX + 64];
+	struct booth_config cfg;
+	int fd = mkstemp(path);
+
+	REQUIRE(fd >= 0);
+	CHECK(write(fd, bad, sizeof(bad) - 1) == (ssize_t)sizeof(bad) - 1);
+	close(fd);
+	CHECK_INT(boothconf_load(path, &cfg, err, sizeof(err)), ==, -22);
+	snprintf(want, sizeof(want),
+		 "%s: [printer] cut = option needs cut_option, the driver's option for the cut "
+		 "(such as PageSize=w288h432-div2)",
+		 path);
+	CHECK_STR(err, want);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	REQUIRE(fd >= 0);
+	CHECK(write(fd, good, sizeof(good) - 1) == (ssize_t)sizeof(good) - 1);
+	close(fd);
+	CHECK_INT(boothconf_load(path, &cfg, err, sizeof(err)), ==, 0);
+	unlink(path);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test tests[] = {
-		{ "defaults", test_defaults }, { "values", test_values },
-		{ "errors", test_errors },     { "long_line", test_long_line },
-		{ "file", test_file },	       { NULL, NULL },
+		{ "defaults", test_defaults },
+		{ "values", test_values },
+		{ "errors", test_errors },
+		{ "long_line", test_long_line },
+		{ "file", test_file },
+		{ "cut_needs_option", test_cut_needs_option },
+		{ NULL, NULL },
 	};
 
 	return test_main(argc, argv, tests);

@@ -43,6 +43,7 @@ static void test_minimal(void)
 	CHECK_INT(w, ==, 600);
 	CHECK_INT(layout_page_px(&l, 49, &w, &h), ==, -ERANGE);
 	CHECK(!layout_has_text(&l, LAYOUT_TEXT_TITLE));
+	CHECK(!l.cut);
 }
 
 static void test_everything(void)
@@ -52,7 +53,7 @@ static void test_everything(void)
 	int r;
 
 	r = parse("[page]\nunit = mm\nwidth = 152.4\nheight = 101.6\ndpi = 600\n"
-		  "background = #FF8000\nphotos = 2\n"
+		  "background = #FF8000\nphotos = 2\ncut = yes\n"
 		  "[photo]\nphoto = 2\nx = 0\ny = 0\nwidth = 76.2\nheight = 101.6\n"
 		  "[photo]\nphoto = 1\nx = 76.2\ny = 0\nwidth = 76.2\nheight = 50\n"
 		  "[title]\nx = 1\ny = 60\nwidth = 100\nheight = 10\ncolor = #102030\n"
@@ -88,6 +89,7 @@ static void test_everything(void)
 	CHECK_INT(l.images[1].kind, ==, LAYOUT_IMAGE_LOGO);
 	CHECK_STR(l.images[1].path, "/abs/logo.png");
 	CHECK(layout_has_text(&l, LAYOUT_TEXT_DATE));
+	CHECK(l.cut);
 }
 
 /* Each bad layout, and the exact message it must produce. */
@@ -119,6 +121,9 @@ static void test_errors(void)
 		{ "[page]\ndpi = 300.5\n",
 		  "t.layout:2: 'dpi' must be a whole number (got '300.5')" },
 		{ "[page]\nphotos = 9\n", "t.layout:2: 'photos' must be between 1 and 8 (got 9)" },
+		{ "[page]\ncut = 2in\n", "t.layout:2: 'cut' must be yes or no (got '2in')" },
+		{ "[page]\nwidth = 4\nheight = 6\nphotos = 1\n[photo]\ncut = yes\n",
+		  "t.layout:6: unknown key 'cut' in [photo]" },
 		{ "[page]\nbackground = white\n",
 		  "t.layout:2: 'background' must be a colour #rrggbb (got 'white')" },
 		{ "[page]\nbackground = #12345g\n",
@@ -235,6 +240,42 @@ static void test_find(void)
 	rmdir(dir);
 }
 
+/* Only the layout of two strips on one page asks the printer to cut it; booth-compose and boothd
+ * find the shipped layouts in ./layouts when no directory is configured. */
+static void test_shipped_cut(void)
+{
+	static const struct {
+		const char *name;
+		bool cut;
+	} shipped[] = {
+		{ "4x6-two-strips", true },
+		{ "2x6-strip", false },
+		{ "4x6-grid", false },
+		{ "4x6-single", false },
+	};
+	char err[LAYOUT_ERR_MAX], path[PATH_MAX];
+	struct layout *l = malloc(sizeof(*l));
+
+	REQUIRE(l);
+	for (size_t i = 0; i < sizeof(shipped) / sizeof(shipped[0]); i++) {
+		CHECK_INT(layout_find_default(shipped[i].name, "layouts", path, sizeof(path)), ==,
+			  0);
+		CHECK_INT(layout_load(path, l, err, sizeof(err)), ==, 0);
+		CHECK_MSG(l->cut == shipped[i].cut, "%s: cut = %d", shipped[i].name, l->cut);
+		/* Without a directory: the installed layouts, else ./layouts. */
+		if (access(BOOTH_LAYOUT_DIR, F_OK) < 0) {
+			char want[128];
+
+			snprintf(want, sizeof(want), "layouts/%s.layout", shipped[i].name);
+			CHECK_INT(layout_find_default(shipped[i].name, NULL, path, sizeof(path)),
+				  ==, 0);
+			CHECK_STR(path, want);
+		}
+	}
+	CHECK_INT(layout_find_default("nope", "layouts", path, sizeof(path)), ==, -ENOENT);
+	free(l);
+}
+
 static void test_load_errors(void)
 {
 	struct layout l;
@@ -261,6 +302,7 @@ int main(int argc, char **argv)
 		{ "limits", test_limits },
 		{ "find", test_find },
 		{ "load_errors", test_load_errors },
+		{ "shipped_cut", test_shipped_cut },
 		{ NULL, NULL },
 	};
 
