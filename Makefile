@@ -203,10 +203,12 @@ install: install-layouts
 install-layouts:
 	install -d $(DESTDIR)$(LAYOUT_DIR)
 	install -m 0644 layouts/*.layout $(DESTDIR)$(LAYOUT_DIR)
-# Times the composer against GraphicsMagick and ImageMagick on the same inputs (docs/performance.md).
+# Times the composer against GraphicsMagick and ImageMagick on the same inputs, then booth-ui's
+# countdown frame and memory (docs/performance.md).
 bench: all
 	@scripts/deps bench
 	@scripts/bench-compose $(B)
+	@scripts/bench-ui $(B)
 
 install: all install-systemd
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/booth $(DESTDIR)$(DATADIR)/booth
@@ -249,11 +251,13 @@ soak: deps-test all $(B)/tests/test-soak
 
 # --- ui --- booth-ui: the screens (ui/). Its modules go into libuid.a, which booth-ui and the
 # test-ui* tests link; text comes from the composer's booth/text.c (libboothd.a), scaling from
-# pixman, screenshots through libpng, the screen through libdrm, input through libinput.
+# pixman, screenshots through libpng, the screen through libdrm (or an SDL2 window), input through
+# libinput.
 UI_SRC := $(filter-out ui/booth-ui.c,$(wildcard ui/*.c))
-PIXMAN_CFLAGS := $(shell $(PKG_CONFIG) --cflags pixman-1 libdrm libinput libudev 2>/dev/null)
+PKGS_UI := pixman-1 libdrm libinput libudev sdl2
+PIXMAN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS_UI) 2>/dev/null)
 PKG_CFLAGS += $(PIXMAN_CFLAGS)
-PKG_LIBS += $(shell $(PKG_CONFIG) --libs pixman-1 libdrm libinput libudev 2>/dev/null)
+PKG_LIBS += $(shell $(PKG_CONFIG) --libs $(PKGS_UI) 2>/dev/null)
 INCLUDES += -Iui
 DAEMONS += $(if $(wildcard ui/booth-ui.c),$(B)/booth-ui)
 ARCHIVES += $(B)/libuid.a
@@ -269,10 +273,15 @@ $(B)/tests/test-ui%: $(B)/tests/unit/test-ui%.o $(TEST_HARNESS) $(B)/libuid.a $(
 $(B)/tests/test-ui%: $(B)/tests/integration/test-ui%.o $(INTEGRATION_HARNESS) $(TEST_HARNESS) \
 		$(B)/libuid.a $(TEST_ARCHIVES)
 	$(LINK)
-$(B)/tests/unit/test-ui%.o: ALL_CFLAGS += -Iui
+$(B)/tests/unit/test-ui%.o: ALL_CFLAGS += -Iui $(PIXMAN_CFLAGS)
 $(B)/tests/integration/test-ui%.o: ALL_CFLAGS += -Iui
-LINT_SRC += $(wildcard ui/*.c)
-FORMAT_SRC += $(wildcard ui/*.[ch])
+# make bench: the UI's frame time (tests/bench/bench-ui.c) beside the composer's figures.
+$(B)/bench-ui: $(B)/tests/bench/bench-ui.o $(B)/libuid.a $(B)/libboothd.a $(B)/libbooth.a
+	$(LINK)
+$(B)/tests/bench/%.o: ALL_CFLAGS += -Iui $(PIXMAN_CFLAGS)
+bench: $(B)/bench-ui
+LINT_SRC += $(wildcard ui/*.c tests/bench/*.c)
+FORMAT_SRC += $(wildcard ui/*.[ch] tests/bench/*.c)
 # --- end ui ---
 
 # --- telemetry --- booth-telemetry: opt-in anonymized health reports (telemetry/). Its modules

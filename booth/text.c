@@ -95,11 +95,35 @@ static const char *cjk_lang(const char *text)
 	return han ? "zh-cn" : NULL;
 }
 
+/* Fontconfig's configuration and font list, loaded once per process: loading it reads every
+ * cache file, which costs far more than drawing a line of text. */
+static FcConfig *fc_loaded;
+
+static void fc_release(void)
+{
+	if (fc_loaded)
+		FcConfigDestroy(fc_loaded);
+	fc_loaded = NULL;
+	/* fontconfig's own caches (the default configuration and languages it made on the way). */
+	FcFini();
+}
+
+static FcConfig *fc_config(void)
+{
+	if (!fc_loaded) {
+		fc_loaded = FcInitLoadConfigAndFonts();
+		/* Memory back at exit, so leak checkers see what is really lost. */
+		if (fc_loaded)
+			atexit(fc_release);
+	}
+	return fc_loaded;
+}
+
 /* Pick FILE and face INDEX of the font for FAMILY that covers every character of TEXT. */
 static int find_font(const char *family, const char *text, char *file, size_t filelen, int *index)
 {
 	const unsigned char *p = (const unsigned char *)text;
-	FcConfig *cfg = FcInitLoadConfigAndFonts();
+	FcConfig *cfg = fc_config();
 	FcPattern *pat = FcPatternCreate(), *match = NULL;
 	FcCharSet *cs = FcCharSetCreate();
 	FcFontSet *sorted = NULL;
@@ -150,8 +174,6 @@ out:
 		FcCharSetDestroy(cs);
 	if (pat)
 		FcPatternDestroy(pat);
-	if (cfg)
-		FcConfigDestroy(cfg);
 	return r;
 }
 
@@ -219,6 +241,85 @@ static int font_open(struct font *f, const char *file, int index)
 	return 0;
 }
 
+/* Fonts stay open between calls (a booth's screen draws the same few strings all day), and
+ * fontconfig's answer is remembered per family and text, so it is asked once per string. */
+#define FONTS_OPEN 4
+#define FOUND_MAX  32
+#define FOUND_TEXT 256
+#define FOUND_FILE 1024
+
+static struct {
+	struct font font;
+	char file[FOUND_FILE];
+	int index;
+	unsigned long used; /* 0: free */
+} open_fonts[FONTS_OPEN];
+
+static struct {
+	char family[LAYOUT_FONT_MAX];
+	char text[FOUND_TEXT];
+	char file[FOUND_FILE];
+	int index;
+} found[FOUND_MAX];
+static unsigned found_next;
+static unsigned long font_clock;
+
+/* The font for FAMILY that covers TEXT, open; NULL with -errno in *R and a message in ERR. */
+static struct font *font_get(const char *family, const char *text, int *r, char *err, size_t errlen)
+{
+	const char *file = NULL;
+	char buf[FOUND_FILE];
+	int index = 0, slot = 0;
+
+	for (unsigned i = 0; i < FOUND_MAX; i++)
+		if (found[i].file[0] && strcmp(found[i].family, family) == 0 &&
+		    strcmp(found[i].text, text) == 0) {
+			file = found[i].file;
+			index = found[i].index;
+			break;
+		}
+	if (!file) {
+		*r = find_font(family, text, buf, sizeof(buf), &index);
+		if (*r < 0) {
+			snprintf(err, errlen, "no font found for '%s'", family);
+			return NULL;
+		}
+		file = buf;
+		if (strlen(text) < FOUND_TEXT && strlen(family) < LAYOUT_FONT_MAX) {
+			unsigned k = found_next++ % FOUND_MAX;
+
+			snprintf(found[k].family, sizeof(found[k].family), "%s", family);
+			snprintf(found[k].text, sizeof(found[k].text), "%s", text);
+			snprintf(found[k].file, sizeof(found[k].file), "%s", file);
+			found[k].index = index;
+		}
+	}
+	for (int i = 0; i < FONTS_OPEN; i++) {
+		if (open_fonts[i].used && open_fonts[i].index == index &&
+		    strcmp(open_fonts[i].file, file) == 0) {
+			open_fonts[i].used = ++font_clock;
+			return &open_fonts[i].font;
+		}
+		if (open_fonts[i].used < open_fonts[slot].used)
+			slot = i;
+	}
+	/* Not open: replace the least recently used. */
+	font_close(&open_fonts[slot].font);
+	memset(&open_fonts[slot], 0, sizeof(open_fonts[slot]));
+	*r = font_open(&open_fonts[slot].font, file, index);
+	if (*r < 0 || !open_fonts[slot].font.face) {
+		*r = *r < 0 ? *r : -EIO;
+		snprintf(err, errlen, "%s: cannot load font (%s)", file, strerror(-*r));
+		font_close(&open_fonts[slot].font);
+		memset(&open_fonts[slot], 0, sizeof(open_fonts[slot]));
+		return NULL;
+	}
+	snprintf(open_fonts[slot].file, sizeof(open_fonts[slot].file), "%s", file);
+	open_fonts[slot].index = index;
+	open_fonts[slot].used = ++font_clock;
+	return &open_fonts[slot].font;
+}
+
 /* Shape TEXT at PX pixels; returns its advance width in 26.6 pixels, or -errno. */
 static long font_shape(struct font *f, const char *text, int px)
 {
@@ -268,12 +369,11 @@ static void blend_glyph(uint8_t *rgb, int w, const struct layout_px *clip, const
 int text_draw(uint8_t *rgb, int w, int h, const struct layout_px *box, const struct layout_text *t,
 	      const char *text, char *err, size_t errlen)
 {
-	struct font f = { 0 };
+	struct font *fp;
 	struct layout_px clip = *box;
 	const hb_glyph_info_t *info;
 	const hb_glyph_position_t *pos;
-	char file[4096];
-	int index = 0, px, bw, bh, r;
+	int px, bw, bh, r = 0;
 	long width, pen, baseline, line;
 	unsigned n;
 
@@ -290,36 +390,28 @@ int text_draw(uint8_t *rgb, int w, int h, const struct layout_px *box, const str
 	if (!text || !*text || bw < 1 || bh < TEXT_PX_MIN)
 		return 0;
 
-	r = find_font(t->font, text, file, sizeof(file), &index);
-	if (r < 0) {
-		snprintf(err, errlen, "no font found for '%s'", t->font);
+	fp = font_get(t->font, text, &r, err, errlen);
+	if (!fp)
 		return r;
-	}
-	r = font_open(&f, file, index);
-	if (r < 0 || !f.face) {
-		r = r < 0 ? r : -EIO;
-		snprintf(err, errlen, "%s: cannot load font (%s)", file, strerror(-r));
-		goto out;
-	}
 	/* As large as the box is high (ascender to descender), then shrink to fit its width. */
-	if (f.face->units_per_EM > 0 && f.face->ascender - f.face->descender > 0)
-		px = (int)((long)bh * f.face->units_per_EM /
-			   (f.face->ascender - f.face->descender));
+	if (fp->face->units_per_EM > 0 && fp->face->ascender - fp->face->descender > 0)
+		px = (int)((long)bh * fp->face->units_per_EM /
+			   (fp->face->ascender - fp->face->descender));
 	else
 		px = bh;
 	if (px < TEXT_PX_MIN)
 		px = TEXT_PX_MIN;
-	width = font_shape(&f, text, px);
+	width = font_shape(fp, text, px);
 	for (int i = 0; i < 16 && width > 0 && width > (long)bw * 64 && px > TEXT_PX_MIN; i++) {
 		int smaller = (int)((long long)px * bw * 64 / width);
 
 		px = smaller >= px ? px - 1 : smaller < TEXT_PX_MIN ? TEXT_PX_MIN : smaller;
-		width = font_shape(&f, text, px);
+		width = font_shape(fp, text, px);
 	}
 	if (width < 0) {
 		r = (int)width;
 		snprintf(err, errlen, "cannot shape text (%s)", strerror(-r));
-		goto out;
+		return r;
 	}
 
 	switch (t->align) {
@@ -333,15 +425,16 @@ int text_draw(uint8_t *rgb, int w, int h, const struct layout_px *box, const str
 		pen = (long)clip.x0 * 64 + ((long)bw * 64 - width) / 2;
 		break;
 	}
-	line = f.face->size->metrics.ascender - f.face->size->metrics.descender;
-	baseline = (long)clip.y0 * 64 + ((long)bh * 64 - line) / 2 + f.face->size->metrics.ascender;
+	line = fp->face->size->metrics.ascender - fp->face->size->metrics.descender;
+	baseline =
+		(long)clip.y0 * 64 + ((long)bh * 64 - line) / 2 + fp->face->size->metrics.ascender;
 
-	info = hb_buffer_get_glyph_infos(f.buf, &n);
-	pos = hb_buffer_get_glyph_positions(f.buf, &n);
+	info = hb_buffer_get_glyph_infos(fp->buf, &n);
+	pos = hb_buffer_get_glyph_positions(fp->buf, &n);
 	for (unsigned i = 0; i < n; i++) {
-		FT_GlyphSlot g = f.face->glyph;
+		FT_GlyphSlot g = fp->face->glyph;
 
-		if (FT_Load_Glyph(f.face, info[i].codepoint, FT_LOAD_DEFAULT) == 0 &&
+		if (FT_Load_Glyph(fp->face, info[i].codepoint, FT_LOAD_DEFAULT) == 0 &&
 		    FT_Render_Glyph(g, FT_RENDER_MODE_NORMAL) == 0 &&
 		    g->bitmap.pixel_mode == FT_PIXEL_MODE_GRAY)
 			blend_glyph(rgb, w, &clip, &g->bitmap,
@@ -350,8 +443,5 @@ int text_draw(uint8_t *rgb, int w, int h, const struct layout_px *box, const str
 				    t->color);
 		pen += pos[i].x_advance;
 	}
-	r = 0;
-out:
-	font_close(&f);
-	return r;
+	return 0;
 }

@@ -16,7 +16,10 @@ int text_validate(const char *s, size_t max);
  * family and alignment: as large as fits the box's height, shrunk until it fits its width,
  * vertically centred. The font is the best match fontconfig has for T's family that covers
  * every character of TEXT (preferring the language's glyphs for Chinese, Japanese or Korean).
- * Nothing outside BOX changes. Returns 0, or -errno with a message in ERR (-ENOENT: no font). */
+ * Nothing outside BOX changes. Fontconfig is loaded once per process, its choice is remembered
+ * per family and text (the last 32), and the last 4 fonts used stay open, so drawing the same
+ * strings again costs only shaping and rasterizing. Not thread-safe (no process here has
+ * threads). Returns 0, or -errno with a message in ERR (-ENOENT: no font). */
 int text_draw(uint8_t *rgb, int w, int h, const struct layout_px *box, const struct layout_text *t,
 	      const char *text, char *err, size_t errlen);
 

@@ -91,6 +91,8 @@ const struct config_key boothconf_keys[] = {
 	{ "ui", "width", CONFIG_INT, FIELD(ui, width), 320, 4096, "1280", NULL },
 	{ "ui", "height", CONFIG_INT, FIELD(ui, height), 240, 4096, "800", NULL },
 	{ "ui", "rotation", CONFIG_CHOICE, FIELD(ui, rotation), 0, 0, "0", "0|90|180|270" },
+	{ "ui", "connector", CONFIG_STRING, FIELD(ui, connector), 0, 31, "", NULL },
+	{ "ui", "mode", CONFIG_STRING, FIELD(ui, mode), 0, 31, "", NULL },
 	{ "ui", "language", CONFIG_CHOICE, FIELD(ui, language), 0, 0, "en", "en|zh" },
 	{ "ui", "pin", CONFIG_STRING, FIELD(ui, pin), 4, 8, "2580", NULL },
 	{ "ui", "test_input", CONFIG_BOOL, FIELD(ui, test_input), 0, 0, "no", NULL },

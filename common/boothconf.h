@@ -65,12 +65,14 @@ struct booth_config {
 		char cut_option[256];
 	} printer;
 	struct {
-		char backend[16];  /* "drm", "sdl" or "headless" */
-		int width, height; /* the screen (headless, sdl; drm: preferred mode) */
-		char rotation[4];  /* "0", "90", "180", "270": clockwise, for portrait screens */
-		char language[8];  /* "en" or "zh": the attract screen's default */
-		char pin[9];	   /* the owner menu's PIN, 4-8 digits */
-		bool test_input;   /* obey booth/{booth}/ui/test_input (tests only) */
+		char backend[16];   /* "drm", "sdl" or "headless" */
+		int width, height;  /* the screen (headless, sdl; drm: preferred mode) */
+		char rotation[4];   /* "0", "90", "180", "270": clockwise, for portrait screens */
+		char connector[32]; /* drm: "HDMI-A-1", "DSI-1", ...; "" = the best connected */
+		char mode[32];	    /* drm: "WxH", "WxH@HZ", "preferred"; "" = width x height */
+		char language[8];   /* "en" or "zh": the attract screen's default */
+		char pin[9];	    /* the owner menu's PIN, 4-8 digits */
+		bool test_input;    /* obey booth/{booth}/ui/test_input (tests only) */
 		char screenshot_dir[PATH_MAX]; /* where test screenshots are written */
 	} ui;
 	struct {

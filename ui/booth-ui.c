@@ -7,8 +7,11 @@
 #include "codec.h"
 #include "display.h"
 #include "input.h"
+#include "kms.h"
 #include "log.h"
 #include "loop.h"
+#include "netinfo.h"
+#include "owner.h"
 #include "preview-client.h"
 #include "screen.h"
 #include "util.h"
@@ -21,6 +24,8 @@
 
 /* How often time-driven text (the countdown digit, the review's seconds) is brought up to date. */
 #define TICK_USEC 100000
+/* The copies of one strip whose print jobs are followed (settings' max 4). */
+#define JOBS_MAX 4
 
 struct ui {
 	struct booth_config cfg;
@@ -41,6 +46,15 @@ struct ui {
 	struct ui_target targets[UI_MAX_TARGETS];
 	int ntargets;
 	bool warned_test_input;
+	int prepared; /* language and shots the countdown's words were rendered for, -1: none */
+	struct owner owner;
+	char pin[9];		/* ui/pin, else [ui] pin */
+	int shots, countdown_s; /* settings, else [boothd] */
+	int64_t session;	/* session/state id; 0: none */
+	struct {
+		char job[65];
+		enum ui_print state;
+	} jobs[JOBS_MAX]; /* the print jobs of the session */
 };
 
 static json_object *get(json_object *o, const char *key)
@@ -62,7 +76,9 @@ static void publish_state(struct ui *u)
 
 	if (!o)
 		return;
-	json_object_object_add(o, "screen", json_object_new_string(screen_name(u->screen)));
+	json_object_object_add(
+		o, "screen",
+		json_object_new_string(screen_name(screen_public(&u->model, u->screen))));
 	json_object_object_add(o, "language", json_object_new_string(ui_lang_name(u->model.lang)));
 	json_object_object_add(o, "frames", json_object_new_int64((int64_t)u->display->frames));
 	if (bus_publish(u->bus, "booth/{booth}/ui/state", o) == 0)
@@ -79,6 +95,23 @@ static int seconds_left(const struct ui *u)
 	return (int)((u->deadline - now + 999999) / 1000000);
 }
 
+/* While the attract screen shows, render the countdown's words for the next guest, so that
+ * the countdown over the live preview costs a scale and a few blends a frame. */
+static void prepare_countdown(struct ui *u, enum ui_screen s)
+{
+	struct ui_model m = u->model;
+	int key, r;
+
+	m.shots = u->shots;
+	key = ((int)m.lang * 16 + u->countdown_s) * 16 + m.shots;
+	if (s != SCREEN_ATTRACT || key == u->prepared)
+		return;
+	u->prepared = key;
+	r = screen_prepare(u->canvas, &m, u->countdown_s);
+	if (r < 0)
+		log_warning_errno(r, "Cannot render the countdown's words ahead: %m");
+}
+
 /* Draw the screen the model calls for and present it. */
 static void redraw(struct ui *u)
 {
@@ -87,6 +120,10 @@ static void redraw(struct ui *u)
 
 	u->model.seconds_left = seconds_left(u);
 	u->model.attention = screen_attention(&u->status);
+	u->model.owner.page = u->owner.page;
+	u->model.owner.digits = (int)strlen(u->owner.entered);
+	u->model.owner.note = u->owner.note;
+	u->model.owner.locked_s = owner_locked_s(&u->owner, now_usec() / 1000);
 	u->model.strip = u->strip;
 	u->model.preview = preview_client_frame(u->preview);
 	s = screen_pick(&u->model);
@@ -103,6 +140,7 @@ static void redraw(struct ui *u)
 	u->dirty = false;
 	if (!u->published && bus_connected(u->bus))
 		publish_state(u);
+	prepare_countdown(u, s);
 }
 
 static void on_prepare(void *userdata)
@@ -119,6 +157,13 @@ static int on_tick(struct loop_source *s, void *userdata)
 
 	(void)s;
 	if (u->model.seconds_left != seconds_left(u))
+		u->dirty = true;
+	if (owner_tick(&u->owner, now_usec() / 1000)) {
+		log_info("Owner menu closed after a minute without input");
+		u->dirty = true;
+	}
+	if (u->owner.page == OWNER_PIN &&
+	    u->model.owner.locked_s != owner_locked_s(&u->owner, now_usec() / 1000))
 		u->dirty = true;
 	return 0;
 }
@@ -160,6 +205,13 @@ static void on_session_state(struct ui *u, json_object *o)
 	u->model.shot = json_object_get_int(get(o, "shot"));
 	u->model.shots = json_object_get_int(get(o, "shots"));
 	u->model.print_paused = json_object_is_type(get(o, "print_notice"), json_type_string);
+	if (json_object_get_int64(get(o, "id")) != u->session) {
+		/* A new session: its own print jobs, and the owner's default copies to start from. */
+		u->session = json_object_get_int64(get(o, "id"));
+		memset(u->jobs, 0, sizeof(u->jobs));
+		u->model.print = UI_PRINT_NONE;
+		u->model.copies = u->model.owner.copies > 0 ? u->model.owner.copies : 1;
+	}
 	u->deadline = remaining > 0 ? now_usec() + (uint64_t)remaining * 1000 : 0;
 	load_strip(u, json_object_is_type(strip, json_type_string) ? json_object_get_string(strip)
 								   : "");
@@ -179,14 +231,119 @@ static bool has_reason(json_object *reasons, const char *prefix)
 	return false;
 }
 
-static void do_action(struct ui *u, enum ui_action a)
+/* Tell boothd the owner's choice in the menu (it shows up in the settings document). */
+static void owner_command(struct ui *u, const char *command, const char *key, json_object *value)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o) {
+		json_object_put(value);
+		return;
+	}
+	json_object_object_add(o, "command", json_object_new_string(command));
+	if (key)
+		json_object_object_add(o, key, value);
+	if (bus_publish(u->bus, "booth/{booth}/ui/owner_command", o) < 0)
+		log_warning("Cannot send the owner's '%s' to boothd now", command);
+	else
+		log_info("Owner menu: %s", command);
+	json_object_put(o);
+}
+
+static void show_network(struct ui *u)
+{
+	struct ui_owner_view *v = &u->model.owner;
+	int n = netinfo_read(v->host, sizeof(v->host), v->addresses, UI_ADDRESSES_MAX);
+
+	if (n < 0) {
+		log_warning_errno(n, "Cannot read the network addresses: %m");
+		n = 0;
+	}
+	v->n_addresses = n;
+}
+
+/* The owner menu's actions; false if A is not one. */
+static bool owner_action(struct ui *u, enum ui_action a, int arg)
+{
+	uint64_t now = now_usec() / 1000;
+
+	switch (a) {
+	case ACT_OWNER_CORNER:
+		if (owner_corner_tap(&u->owner, now))
+			log_info("Owner PIN pad opened");
+		break;
+	case ACT_OWNER_OPEN:
+		owner_open(&u->owner, now);
+		break;
+	case ACT_PIN_DIGIT:
+		owner_digit(&u->owner, arg, now);
+		break;
+	case ACT_PIN_DELETE:
+		owner_backspace(&u->owner, now);
+		break;
+	case ACT_PIN_OK:
+		if (owner_submit(&u->owner, u->pin, now))
+			log_info("Owner menu opened");
+		else
+			log_warning("Wrong owner PIN (%d in a row)", u->owner.failures);
+		break;
+	case ACT_OWNER_CLOSE:
+		owner_close(&u->owner);
+		break;
+	case ACT_OWNER_BACK:
+		owner_show(&u->owner, OWNER_MENU, now);
+		break;
+	case ACT_OWNER_LAYOUTS:
+		owner_show(&u->owner, OWNER_LAYOUTS, now);
+		break;
+	case ACT_OWNER_NETWORK:
+		show_network(u);
+		owner_show(&u->owner, OWNER_NETWORK, now);
+		break;
+	case ACT_OWNER_PAUSE:
+	case ACT_OWNER_RESUME:
+	case ACT_OWNER_TEST_PRINT:
+		owner_touch(&u->owner, now);
+		owner_command(u,
+			      a == ACT_OWNER_PAUSE    ? "pause"
+			      : a == ACT_OWNER_RESUME ? "resume"
+						      : "print_test",
+			      NULL, NULL);
+		break;
+	case ACT_OWNER_COPIES:
+		owner_touch(&u->owner, now);
+		if (arg != u->model.owner.copies)
+			owner_command(u, "copies", "copies", json_object_new_int(arg));
+		break;
+	case ACT_OWNER_LAYOUT:
+		owner_touch(&u->owner, now);
+		if (arg >= 0 && arg < u->model.owner.n_layouts)
+			owner_command(u, "layout", "layout",
+				      json_object_new_string(u->model.owner.layouts[arg]));
+		owner_show(&u->owner, OWNER_MENU, now);
+		break;
+	default:
+		return false;
+	}
+	u->dirty = true;
+	return true;
+}
+
+static void do_action(struct ui *u, enum ui_action a, int arg)
 {
 	const char *name = screen_action_name(a);
 	json_object *o;
 
+	if (owner_action(u, a, arg))
+		return;
 	if (a == ACT_LANGUAGE) {
 		u->model.lang = u->model.lang == UI_LANG_EN ? UI_LANG_ZH : UI_LANG_EN;
 		u->published = false;
+		u->dirty = true;
+		return;
+	}
+	if (a == ACT_COPIES) {
+		u->model.copies = arg;
 		u->dirty = true;
 		return;
 	}
@@ -196,6 +353,9 @@ static void do_action(struct ui *u, enum ui_action a)
 	if (!o)
 		return;
 	json_object_object_add(o, "action", json_object_new_string(name));
+	/* The guest's copies, when the owner lets guests choose. */
+	if (a == ACT_PRINT && u->model.max_copies > 1)
+		json_object_object_add(o, "copies", json_object_new_int(u->model.copies));
 	if (bus_publish(u->bus, "booth/{booth}/session/command", o) < 0)
 		log_warning("Cannot send '%s' to boothd now", name);
 	else
@@ -207,16 +367,28 @@ static void do_action(struct ui *u, enum ui_action a)
 static void tap_at(struct ui *u, int x, int y)
 {
 	/* Act on what the guest sees: draw pending changes first, so targets are current. */
+	enum ui_action a;
+	int arg;
+
 	if (u->dirty)
 		redraw(u);
-	do_action(u, screen_hit(u->targets, u->ntargets, x, y));
+	if (u->owner.page != OWNER_CLOSED)
+		owner_touch(&u->owner, now_usec() / 1000);
+	a = screen_hit(u->targets, u->ntargets, x, y, &arg);
+	do_action(u, a, arg);
 }
 
 static void key_press(struct ui *u, const char *key)
 {
+	enum ui_action a;
+	int arg;
+
 	if (u->dirty)
 		redraw(u);
-	do_action(u, screen_key(u->screen, key));
+	if (u->owner.page != OWNER_CLOSED)
+		owner_touch(&u->owner, now_usec() / 1000);
+	a = screen_key(u->screen, key, &arg);
+	do_action(u, a, arg);
 }
 
 static void on_input_tap(int px, int py, void *userdata)
@@ -232,6 +404,21 @@ static void on_input_key(const char *key, void *userdata)
 {
 	key_press(userdata, key);
 }
+
+static void on_window_closed(void *userdata)
+{
+	struct ui *u = userdata;
+
+	log_info("The window was closed; stopping");
+	loop_quit(u->loop, 0);
+}
+
+/* The SDL window's own clicks, keys and close button. */
+static const struct display_input window_input = {
+	.tap = on_input_tap,
+	.key = on_input_key,
+	.quit = on_window_closed,
+};
 
 static bool valid_name(const char *s)
 {
@@ -284,6 +471,66 @@ static void on_test_input(struct ui *u, json_object *o)
 		screenshot(u, json_object_get_string(shot));
 }
 
+static void on_settings(struct ui *u, json_object *o)
+{
+	struct ui_owner_view *v = &u->model.owner;
+	json_object *layouts = get(o, "layouts");
+	size_t n = json_object_is_type(layouts, json_type_array) ? json_object_array_length(layouts)
+								 : 0;
+
+	v->paused = json_object_get_boolean(get(o, "paused"));
+	v->copies = json_object_get_int(get(o, "copies"));
+	v->max_copies = json_object_get_int(get(o, "max_copies"));
+	u->model.max_copies = v->max_copies;
+	if (u->model.copies < 1 || u->model.copies > v->max_copies)
+		u->model.copies = v->copies;
+	u->status.printing = json_object_get_boolean(get(o, "printing"));
+	copy_string(v->layout, sizeof(v->layout), get(o, "layout"));
+	v->n_layouts = 0;
+	for (size_t i = 0; i < n && v->n_layouts < UI_LAYOUTS_MAX; i++)
+		copy_string(v->layouts[v->n_layouts++], sizeof(v->layouts[0]),
+			    json_object_array_get_idx(layouts, i));
+	u->shots = json_object_get_int(get(o, "shots"));
+	u->countdown_s = json_object_get_int(get(o, "countdown_s"));
+}
+
+/* The session's print as a whole: failed if a copy failed, printed when every copy is, waiting
+ * while one waits for the printer, else printing. */
+static void on_print_job(struct ui *u, json_object *o)
+{
+	static const char *const states[] = { "held",	   "queued", "processing",
+					      "completed", "failed", "canceled" };
+	static const enum ui_print as[] = { UI_PRINT_HELD, UI_PRINT_PRINTING, UI_PRINT_PRINTING,
+					    UI_PRINT_DONE, UI_PRINT_FAILED,   UI_PRINT_FAILED };
+	const char *job = json_object_get_string(get(o, "job"));
+	const char *state = json_object_get_string(get(o, "state"));
+	char prefix[32];
+	int slot = -1;
+	bool held = false, failed = false, done = true;
+
+	snprintf(prefix, sizeof(prefix), "s%lld-", (long long)u->session);
+	if (!job || !state || u->session <= 0 || strncmp(job, prefix, strlen(prefix)) != 0)
+		return;
+	for (int i = 0; i < JOBS_MAX && slot < 0; i++)
+		if (!u->jobs[i].job[0] || strcmp(u->jobs[i].job, job) == 0)
+			slot = i;
+	if (slot < 0)
+		return;
+	strscpy(u->jobs[slot].job, job, sizeof(u->jobs[slot].job));
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(state, states[i]) == 0)
+			u->jobs[slot].state = as[i];
+	for (int i = 0; i < JOBS_MAX && u->jobs[i].job[0]; i++) {
+		held |= u->jobs[i].state == UI_PRINT_HELD;
+		failed |= u->jobs[i].state == UI_PRINT_FAILED;
+		done &= u->jobs[i].state == UI_PRINT_DONE;
+	}
+	u->model.print = failed ? UI_PRINT_FAILED
+			 : done ? UI_PRINT_DONE
+			 : held ? UI_PRINT_HELD
+				: UI_PRINT_PRINTING;
+}
+
 static void on_message(struct bus *b, const char *topic, const void *payload, size_t len,
 		       void *userdata)
 {
@@ -304,6 +551,12 @@ static void on_message(struct bus *b, const char *topic, const void *payload, si
 	}
 	if (strstr(t->pattern, "/session/state")) {
 		on_session_state(u, o);
+	} else if (strstr(t->pattern, "/settings")) {
+		on_settings(u, o);
+	} else if (strstr(t->pattern, "/ui/pin")) {
+		copy_string(u->pin, sizeof(u->pin), get(o, "pin"));
+	} else if (strstr(t->pattern, "/events/print_job")) {
+		on_print_job(u, o);
 	} else if (strstr(t->pattern, "/camera/state")) {
 		copy_string(u->status.camera, sizeof(u->status.camera), get(o, "status"));
 	} else if (strstr(t->pattern, "/printer/state")) {
@@ -314,7 +567,14 @@ static void on_message(struct bus *b, const char *topic, const void *payload, si
 	} else {
 		json_object *ev = get(o, "event");
 
+		json_object *blocked = NULL;
+
 		copy_string(u->status.booth, sizeof(u->status.booth), get(o, "state"));
+		/* null: guests may start ("none"); absent (an older boothd): derive it ourselves. */
+		if (json_object_object_get_ex(o, "blocked", &blocked))
+			strscpy(u->status.blocked,
+				blocked ? json_object_get_string(blocked) : "none",
+				sizeof(u->status.blocked));
 		copy_string(u->model.title, sizeof(u->model.title), ev ? get(ev, "title") : NULL);
 	}
 	u->dirty = true;
@@ -332,10 +592,10 @@ static void on_connect(struct bus *b, void *userdata)
 static int subscribe_all(struct ui *u)
 {
 	static const char *const topics[] = {
-		"booth/{booth}/session/state",
-		"booth/{booth}/state",
-		"booth/{booth}/camera/state",
-		"booth/{booth}/printer/state",
+		"booth/{booth}/session/state",	  "booth/{booth}/state",
+		"booth/{booth}/camera/state",	  "booth/{booth}/printer/state",
+		"booth/{booth}/settings",	  "booth/{booth}/ui/pin",
+		"booth/{booth}/events/print_job",
 	};
 	int r = 0;
 
@@ -349,15 +609,29 @@ static int subscribe_all(struct ui *u)
 
 static int check_config(const struct booth_config *cfg)
 {
+	struct kms_wish w = { .width = cfg->ui.width, .height = cfg->ui.height };
+	int r;
+
 	for (const char *p = cfg->ui.pin; *p; p++)
 		if (*p < '0' || *p > '9')
 			return log_error_errno(-EINVAL, "[ui] pin must be 4-8 digits");
+	r = kms_parse_mode(cfg->ui.mode, &w.width, &w.height, &w.refresh);
+	if (r < 0)
+		return log_error_errno(r,
+				       "[ui] mode must be WIDTHxHEIGHT, WIDTHxHEIGHT@HZ or "
+				       "preferred, not '%s'",
+				       cfg->ui.mode);
+	if (r == 1)
+		w.width = w.height = 0;
+	w.exact = r == 2;
+	strscpy(w.connector, cfg->ui.connector, sizeof(w.connector));
+	kms_set_wish(&w);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct ui u = { .screen = SCREEN_COUNT, .dirty = true };
+	struct ui u = { .screen = SCREEN_COUNT, .dirty = true, .prepared = -1 };
 	struct booth_credentials cred;
 	char err[CONFIG_ERR_MAX + 64];
 	int r;
@@ -371,6 +645,11 @@ int main(int argc, char **argv)
 	u.model.lang = (enum ui_lang)ui_lang_parse(u.cfg.ui.language);
 	strscpy(u.model.phase, "idle", sizeof(u.model.phase));
 	u.status.printing = u.cfg.boothd.printing;
+	strscpy(u.pin, u.cfg.ui.pin, sizeof(u.pin));
+	u.shots = u.cfg.boothd.shots;
+	u.countdown_s = u.cfg.boothd.countdown_s;
+	u.model.copies = u.model.owner.copies = u.cfg.boothd.copies;
+	u.model.max_copies = u.model.owner.max_copies = u.cfg.boothd.max_copies;
 
 	r = boothconf_credentials(&u.cfg, "ui", &cred, err, sizeof(err));
 	if (r < 0) {
@@ -384,16 +663,11 @@ int main(int argc, char **argv)
 	}
 	r = display_new(u.cfg.ui.backend, u.loop, u.cfg.ui.width, u.cfg.ui.height,
 			(int)strtol(u.cfg.ui.rotation, NULL, 10), &u.display);
-	if (r == -EOPNOTSUPP) {
-		log_error("The '%s' display backend is not built in; use backend = headless",
-			  u.cfg.ui.backend);
-		goto out;
-	}
 	if (r < 0) {
 		log_error_errno(r, "Cannot open the '%s' display: %m", u.cfg.ui.backend);
 		goto out;
 	}
-	r = canvas_new(u.display->width, u.display->height, &u.canvas);
+	r = display_canvas_new(u.display, &u.canvas);
 	if (r == 0)
 		r = loop_add_stop_signals(u.loop);
 	if (r == 0)
@@ -411,9 +685,11 @@ int main(int argc, char **argv)
 		log_error_errno(r, "Cannot start: %m");
 		goto out;
 	}
-	/* Headless has no input devices (tests use the test topic). Without input the booth can
-	 * still show its state, so a failure here is reported, not fatal. */
-	if (strcmp(u.cfg.ui.backend, "headless") != 0) {
+	/* Headless has no input devices (tests use the test topic) and the SDL window brings its
+	 * own. Without input the booth can still show its state, so a failure here is reported,
+	 * not fatal. */
+	display_set_input(u.display, &window_input, &u);
+	if (strcmp(u.cfg.ui.backend, "drm") == 0) {
 		r = input_new(u.loop, "seat0", u.display->phys_w, u.display->phys_h, on_input_tap,
 			      on_input_key, &u, &u.input);
 		if (r < 0)

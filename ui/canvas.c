@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The UI's RGB drawing surface: rectangles, shading, text, pixman scaling and PNG files. */
+/* The UI's XRGB8888 drawing surface: rectangles, shading, cached text, pixman scaling and PNG
+ * files. */
 #include "canvas.h"
 #include "text.h"
 #include "util.h"
@@ -13,6 +14,26 @@
 #include <sys/stat.h>
 #include <turbojpeg.h>
 
+/* The text cache: rendered coverage per (text, box size, alignment), least recently used out. */
+#define TEXT_CACHE_ENTRIES 64
+#define TEXT_CACHE_BYTES   ((size_t)6 << 20)
+#define TEXT_KEY_MAX	   256
+
+struct text_entry {
+	char text[TEXT_KEY_MAX];
+	int bw, bh;
+	enum layout_align align;
+	int x, y, w, h, stride; /* the inked part of the box, and its mask's row length */
+	uint8_t *mask;		/* w * h coverage (rows of stride); NULL: nothing inked */
+	unsigned long used;	/* when last drawn (cache clock); 0: free slot */
+};
+
+static struct {
+	struct text_entry e[TEXT_CACHE_ENTRIES];
+	size_t bytes;
+	unsigned long clock;
+} cache;
+
 int canvas_new(int w, int h, struct canvas **ret)
 {
 	struct canvas *c;
@@ -22,13 +43,31 @@ int canvas_new(int w, int h, struct canvas **ret)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	c->rgb = calloc((size_t)w * (size_t)h, 3);
-	if (!c->rgb) {
+	c->px = malloc((size_t)w * (size_t)h * 4);
+	if (!c->px) {
 		free(c);
 		return -ENOMEM;
 	}
 	c->w = w;
 	c->h = h;
+	pixman_fill(c->px, w, 32, 0, 0, w, h, 0xff000000u);
+	*ret = c;
+	return 0;
+}
+
+int canvas_wrap(int w, int h, uint32_t *px, struct canvas **ret)
+{
+	struct canvas *c;
+
+	if (w < 1 || h < 1 || w > CANVAS_MAX_SIDE || h > CANVAS_MAX_SIDE || !px)
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->w = w;
+	c->h = h;
+	c->px = px;
+	c->borrowed = true;
 	*ret = c;
 	return 0;
 }
@@ -36,10 +75,26 @@ int canvas_new(int w, int h, struct canvas **ret)
 struct canvas *canvas_free(struct canvas *c)
 {
 	if (c) {
-		free(c->rgb);
+		if (!c->borrowed)
+			free(c->px);
 		free(c);
 	}
 	return NULL;
+}
+
+void canvas_get_rgb(const struct canvas *c, int x, int y, uint8_t rgb[3])
+{
+	uint32_t p = c->px[(size_t)y * (size_t)c->w + (size_t)x];
+
+	rgb[0] = (uint8_t)(p >> 16);
+	rgb[1] = (uint8_t)(p >> 8);
+	rgb[2] = (uint8_t)p;
+}
+
+/* C as a pixman image (it draws into c->px). */
+static pixman_image_t *image_of(const struct canvas *c)
+{
+	return pixman_image_create_bits(PIXMAN_x8r8g8b8, c->w, c->h, c->px, c->w * 4);
 }
 
 /* BOX clipped to the canvas; false when nothing is left. */
@@ -52,105 +107,275 @@ static bool clip(const struct canvas *c, const struct layout_px *box, struct lay
 	return out->x0 < out->x1 && out->y0 < out->y1;
 }
 
+static uint32_t xrgb(const uint8_t color[3])
+{
+	return 0xff000000u | (uint32_t)color[0] << 16 | (uint32_t)color[1] << 8 | color[2];
+}
+
 void canvas_fill(struct canvas *c, const struct layout_px *box, const uint8_t color[3])
 {
 	struct layout_px b;
 
-	if (!clip(c, box, &b))
-		return;
-	for (int y = b.y0; y < b.y1; y++) {
-		uint8_t *p = c->rgb + ((size_t)y * (size_t)c->w + (size_t)b.x0) * 3;
+	if (clip(c, box, &b))
+		pixman_fill(c->px, c->w, 32, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, xrgb(color));
+}
 
-		for (int x = b.x0; x < b.x1; x++, p += 3) {
-			p[0] = color[0];
-			p[1] = color[1];
-			p[2] = color[2];
-		}
-	}
+/* Composite SRC (with MASK, may be NULL) OVER C at BOX; pixman clips to the canvas. */
+static int over(struct canvas *c, pixman_image_t *src, pixman_image_t *mask,
+		const struct layout_px *box)
+{
+	pixman_image_t *dst = image_of(c);
+
+	if (!dst)
+		return -ENOMEM;
+	pixman_image_composite32(PIXMAN_OP_OVER, src, mask, dst, 0, 0, 0, 0, box->x0, box->y0,
+				 box->x1 - box->x0, box->y1 - box->y0);
+	pixman_image_unref(dst);
+	return 0;
 }
 
 void canvas_shade(struct canvas *c, const struct layout_px *box, int alpha, bool white)
 {
+	uint16_t a = (uint16_t)(alpha * 257), v = white ? a : 0;
+	pixman_color_t color = { v, v, v, a }; /* premultiplied */
+	pixman_image_t *solid = pixman_image_create_solid_fill(&color);
 	struct layout_px b;
-	int target = white ? 255 : 0;
 
-	if (!clip(c, box, &b))
-		return;
-	for (int y = b.y0; y < b.y1; y++) {
-		uint8_t *p = c->rgb + ((size_t)y * (size_t)c->w + (size_t)b.x0) * 3;
+	if (solid && clip(c, box, &b))
+		over(c, solid, NULL, &b);
+	if (solid)
+		pixman_image_unref(solid);
+}
 
-		for (int x = b.x0; x < b.x1; x++)
-			for (int k = 0; k < 3; k++, p++)
-				*p = (uint8_t)((*p * (255 - alpha) + target * alpha + 127) / 255);
+static void entry_drop(struct text_entry *e)
+{
+	cache.bytes -= (size_t)e->stride * (size_t)e->h;
+	free(e->mask);
+	memset(e, 0, sizeof(*e));
+}
+
+void canvas_cache_clear(void)
+{
+	for (int i = 0; i < TEXT_CACHE_ENTRIES; i++)
+		if (cache.e[i].used)
+			entry_drop(&cache.e[i]);
+}
+
+/* Render TEXT into a BW x BH box as coverage: drawn white on black with the composer's
+ * text_draw(), its red channel is the coverage; only the inked part is kept. */
+static int render(struct text_entry *e, const char *text)
+{
+	struct layout_text t = { .kind = LAYOUT_TEXT_TITLE,
+				 .align = e->align,
+				 .color = { 255, 255, 255 } };
+	struct layout_px box = { 0, 0, e->bw, e->bh };
+	int x0 = e->bw, y0 = e->bh, x1 = 0, y1 = 0, r;
+	uint8_t *rgb = calloc((size_t)e->bw * (size_t)e->bh, 3);
+	char err[256];
+
+	if (!rgb)
+		return -ENOMEM;
+	strscpy(t.font, "sans-serif", sizeof(t.font));
+	r = text_draw(rgb, e->bw, e->bh, &box, &t, text, err, sizeof(err));
+	for (int y = 0; r == 0 && y < e->bh; y++)
+		for (int x = 0; x < e->bw; x++)
+			if (rgb[((size_t)y * (size_t)e->bw + (size_t)x) * 3]) {
+				x0 = x < x0 ? x : x0;
+				x1 = x + 1 > x1 ? x + 1 : x1;
+				y0 = y < y0 ? y : y0;
+				y1 = y + 1;
+			}
+	if (r == 0 && x1 > x0) {
+		e->x = x0;
+		e->y = y0;
+		e->w = x1 - x0;
+		e->h = y1 - y0;
+		e->stride = (e->w + 3) & ~3; /* pixman's a8 rows are 4-byte aligned */
+		e->mask = calloc((size_t)e->stride * (size_t)e->h, 1);
+		if (!e->mask)
+			r = -ENOMEM;
+		for (int y = 0; e->mask && y < e->h; y++)
+			for (int x = 0; x < e->w; x++)
+				e->mask[(size_t)y * (size_t)e->stride + (size_t)x] =
+					rgb[((size_t)(y0 + y) * (size_t)e->bw + (size_t)(x0 + x)) *
+					    3];
 	}
+	free(rgb);
+	if (!e->mask)
+		e->w = e->h = e->stride = 0;
+	return r;
+}
+
+/* The cache entry for TEXT in a BW x BH box, rendered if new; NULL on failure (*R says why). */
+static struct text_entry *lookup(const char *text, int bw, int bh, enum layout_align align, int *r)
+{
+	struct text_entry *e = NULL, *victim = &cache.e[0];
+
+	*r = 0;
+	if (strlen(text) >= TEXT_KEY_MAX) {
+		*r = -E2BIG;
+		return NULL;
+	}
+	for (int i = 0; i < TEXT_CACHE_ENTRIES; i++) {
+		struct text_entry *c = &cache.e[i];
+
+		if (c->used && c->bw == bw && c->bh == bh && c->align == align &&
+		    strcmp(c->text, text) == 0) {
+			e = c;
+			break;
+		}
+		if (c->used < victim->used)
+			victim = c;
+	}
+	if (!e) {
+		if (victim->used)
+			entry_drop(victim);
+		e = victim;
+		strscpy(e->text, text, sizeof(e->text));
+		e->bw = bw;
+		e->bh = bh;
+		e->align = align;
+		*r = render(e, text);
+		if (*r < 0) {
+			free(e->mask);
+			memset(e, 0, sizeof(*e));
+			return NULL;
+		}
+		cache.bytes += (size_t)e->stride * (size_t)e->h;
+		/* Over budget: drop the least recently used others. */
+		while (cache.bytes > TEXT_CACHE_BYTES) {
+			struct text_entry *old = NULL;
+
+			for (int i = 0; i < TEXT_CACHE_ENTRIES; i++)
+				if (cache.e[i].used && &cache.e[i] != e &&
+				    (!old || cache.e[i].used < old->used))
+					old = &cache.e[i];
+			if (!old)
+				break;
+			entry_drop(old);
+		}
+	}
+	e->used = ++cache.clock;
+	return e;
+}
+
+int canvas_text_prepare(const struct layout_px *box, const char *text, enum layout_align align)
+{
+	int r;
+
+	if (!text || !*text || box->x1 <= box->x0 || box->y1 <= box->y0)
+		return 0;
+	lookup(text, box->x1 - box->x0, box->y1 - box->y0, align, &r);
+	return r;
 }
 
 int canvas_text(struct canvas *c, const struct layout_px *box, const char *text,
 		const uint8_t color[3], enum layout_align align)
 {
-	struct layout_text t = { .kind = LAYOUT_TEXT_TITLE, .align = align };
-	char err[256];
+	pixman_color_t pc = { (uint16_t)(color[0] * 257), (uint16_t)(color[1] * 257),
+			      (uint16_t)(color[2] * 257), 0xffff };
+	pixman_image_t *solid, *mask;
+	struct text_entry *e;
+	struct layout_px b;
+	int r;
 
-	memcpy(t.color, color, 3);
-	strscpy(t.font, "sans-serif", sizeof(t.font));
-	return text_draw(c->rgb, c->w, c->h, box, &t, text, err, sizeof(err));
+	if (!text || !*text || !clip(c, box, &b))
+		return 0;
+	e = lookup(text, b.x1 - b.x0, b.y1 - b.y0, align, &r);
+	if (!e || !e->mask)
+		return r;
+	solid = pixman_image_create_solid_fill(&pc);
+	mask = pixman_image_create_bits(PIXMAN_a8, e->w, e->h, (uint32_t *)(void *)e->mask,
+					e->stride);
+	r = -ENOMEM;
+	if (solid && mask)
+		r = over(c, solid, mask,
+			 &(struct layout_px){ b.x0 + e->x, b.y0 + e->y, b.x0 + e->x + e->w,
+					      b.y0 + e->y + e->h });
+	if (solid)
+		pixman_image_unref(solid);
+	if (mask)
+		pixman_image_unref(mask);
+	return r;
 }
 
-/* Copy the x8r8g8b8 pixman image IMG (BOX's size) into BOX of C. */
-static void put_xrgb(struct canvas *c, const struct layout_px *box, pixman_image_t *img)
+/* Mirror row Y of C between columns X0 and X1 in place. */
+static void mirror_row(struct canvas *c, int y, int x0, int x1)
 {
-	const uint8_t *src = (const uint8_t *)pixman_image_get_data(img);
-	int stride = pixman_image_get_stride(img);
+	typedef uint32_t v4 __attribute__((vector_size(16)));
+	uint32_t *a = c->px + (size_t)y * (size_t)c->w + x0, *b = a + (x1 - x0) - 1;
 
-	for (int y = box->y0; y < box->y1; y++) {
-		const uint8_t *s;
-		uint8_t *d;
-		int x0 = box->x0;
+	/* Four pixels at a time from both ends (SSE2 or NEON shuffles), then the middle. */
+	while (b - a >= 7) {
+		v4 va, vb;
 
-		if (y < 0 || y >= c->h)
-			continue;
-		s = src + (size_t)(y - box->y0) * (size_t)stride;
-		d = c->rgb + (size_t)y * (size_t)c->w * 3;
-		for (int x = x0; x < box->x1; x++, s += 4) {
-			uint8_t *p = d + (size_t)x * 3;
+		memcpy(&va, a, sizeof(va));
+		memcpy(&vb, b - 3, sizeof(vb));
+#ifdef __clang__
+		va = __builtin_shufflevector(va, va, 3, 2, 1, 0);
+		vb = __builtin_shufflevector(vb, vb, 3, 2, 1, 0);
+#else
+		va = __builtin_shuffle(va, (v4){ 3, 2, 1, 0 });
+		vb = __builtin_shuffle(vb, (v4){ 3, 2, 1, 0 });
+#endif
+		memcpy(a, &vb, sizeof(vb));
+		memcpy(b - 3, &va, sizeof(va));
+		a += 4;
+		b -= 4;
+	}
+	for (; a < b; a++, b--) {
+		uint32_t t = *a;
 
-			if (x < 0 || x >= c->w)
-				continue;
-			p[0] = s[2];
-			p[1] = s[1];
-			p[2] = s[0];
-		}
+		*a = *b;
+		*b = t;
 	}
 }
 
-/* Scale SRC (pixman) by S into a BOX-sized x8r8g8b8 image, offset by (OX, OY) in destination
- * pixels, mirrored if MIRROR; the area SRC does not cover is black. */
-static int scale_into(struct canvas *c, const struct layout_px *box, pixman_image_t *src, int sw,
-		      double s, double ox, double oy, bool mirror)
+/* Rows scaled at a time when mirroring: a band small enough to be mirrored while it is still
+ * in the CPU's cache. */
+#define BAND_ROWS 16
+
+/* Scale SRC by S into BOX of C, offset by (OX, OY) in destination pixels, mirrored left to
+ * right if MIRROR; the part of BOX that SRC does not cover is black. */
+static int scale_into(struct canvas *c, const struct layout_px *box, pixman_image_t *src, double s,
+		      double ox, double oy, bool mirror)
 {
 	int bw = box->x1 - box->x0, bh = box->y1 - box->y0;
-	pixman_image_t *dst;
+	pixman_image_t *dst = image_of(c);
 	pixman_transform_t t;
+	struct layout_px in;
 
-	dst = pixman_image_create_bits(PIXMAN_x8r8g8b8, bw, bh, NULL, 0);
 	if (!dst)
 		return -ENOMEM;
-	/* Destination pixel (x, y) samples source ((x + ox) / s, (y + oy) / s), or mirrored
-	 * (sw - (x + ox) / s, ...). */
+	/* Destination pixel (x, y) of the box samples source ((x + ox) / s, (y + oy) / s). */
 	pixman_transform_init_identity(&t);
-	if (mirror) {
-		t.matrix[0][0] = pixman_double_to_fixed(-1.0 / s);
-		t.matrix[0][2] = pixman_double_to_fixed(sw - ox / s);
-	} else {
-		t.matrix[0][0] = pixman_double_to_fixed(1.0 / s);
-		t.matrix[0][2] = pixman_double_to_fixed(ox / s);
-	}
+	t.matrix[0][0] = pixman_double_to_fixed(1.0 / s);
+	t.matrix[0][2] = pixman_double_to_fixed(ox / s);
 	t.matrix[1][1] = pixman_double_to_fixed(1.0 / s);
 	t.matrix[1][2] = pixman_double_to_fixed(oy / s);
 	pixman_image_set_transform(src, &t);
 	pixman_image_set_filter(src, PIXMAN_FILTER_BILINEAR, NULL, 0);
-	pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, 0, 0, bw, bh);
-	put_xrgb(c, box, dst);
+	if (!mirror) {
+		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, box->x0,
+					 box->y0, bw, bh);
+		pixman_image_unref(dst);
+		return 0;
+	}
+	/* pixman's fast bilinear paths need a positive x scale: the part of the unmirrored
+	 * picture that shows on the canvas once mirrored is scaled into the visible part of the
+	 * box, a band at a time, and each band reversed in place while it is in the cache. */
+	if (clip(c, box, &in)) {
+		int from = box->x1 - in.x1; /* box column of the first pixel needed */
+
+		for (int y = in.y0; y < in.y1; y += BAND_ROWS) {
+			int rows = in.y1 - y < BAND_ROWS ? in.y1 - y : BAND_ROWS;
+
+			pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, from, y - box->y0,
+						 0, 0, in.x0, y, in.x1 - in.x0, rows);
+			for (int k = y; k < y + rows; k++)
+				mirror_row(c, k, in.x0, in.x1);
+		}
+	}
 	pixman_image_unref(dst);
 	return 0;
 }
@@ -171,34 +396,22 @@ int canvas_blit_xrgb(struct canvas *c, const struct layout_px *box, const struct
 	if (!img)
 		return -ENOMEM;
 	s = (double)bw / src->w > (double)bh / src->h ? (double)bw / src->w : (double)bh / src->h;
-	r = scale_into(c, box, img, src->w, s, (src->w * s - bw) / 2, (src->h * s - bh) / 2,
-		       mirror);
+	r = scale_into(c, box, img, s, (src->w * s - bw) / 2, (src->h * s - bh) / 2, mirror);
 	pixman_image_unref(img);
 	return r;
 }
 
-int canvas_blit_rgb_fit(struct canvas *c, const struct layout_px *box, const uint8_t *src, int sw,
-			int sh)
+int canvas_blit_fit(struct canvas *c, const struct layout_px *box, const struct canvas *src)
 {
-	int bw = box->x1 - box->x0, bh = box->y1 - box->y0, r;
+	int bw = box->x1 - box->x0, bh = box->y1 - box->y0, sw = src->w, sh = src->h, r;
 	pixman_image_t *img;
-	uint32_t *tmp;
 	double s;
 
-	if (sw < 1 || sh < 1 || bw < 1 || bh < 1 || sw > CANVAS_MAX_SIDE * 2 ||
-	    sh > CANVAS_MAX_SIDE * 2)
+	if (bw < 1 || bh < 1)
 		return -EINVAL;
-	tmp = malloc((size_t)sw * (size_t)sh * 4);
-	if (!tmp)
+	img = image_of(src);
+	if (!img)
 		return -ENOMEM;
-	for (size_t i = 0; i < (size_t)sw * (size_t)sh; i++)
-		tmp[i] = 0xff000000u | (uint32_t)src[i * 3] << 16 | (uint32_t)src[i * 3 + 1] << 8 |
-			 src[i * 3 + 2];
-	img = pixman_image_create_bits(PIXMAN_x8r8g8b8, sw, sh, tmp, sw * 4);
-	if (!img) {
-		free(tmp);
-		return -ENOMEM;
-	}
 	s = (double)bw / sw < (double)bh / sh ? (double)bw / sw : (double)bh / sh;
 	{
 		struct layout_px fit = { box->x0 + (int)((bw - sw * s) / 2),
@@ -206,10 +419,9 @@ int canvas_blit_rgb_fit(struct canvas *c, const struct layout_px *box, const uin
 
 		fit.x1 = fit.x0 + (int)(sw * s);
 		fit.y1 = fit.y0 + (int)(sh * s);
-		r = scale_into(c, &fit, img, sw, s, 0, 0, false);
+		r = scale_into(c, &fit, img, s, 0, 0, false);
 	}
 	pixman_image_unref(img);
-	free(tmp);
 	return r;
 }
 
@@ -217,23 +429,35 @@ int canvas_write_png(const struct canvas *c, const char *path)
 {
 	png_image png = { .version = PNG_IMAGE_VERSION };
 	png_alloc_size_t n = 0;
-	void *buf;
-	int r;
+	size_t count = (size_t)c->w * (size_t)c->h;
+	uint8_t *rgb = malloc(count * 3);
+	void *buf = NULL;
+	int r = -EIO;
 
+	if (!rgb)
+		return -ENOMEM;
+	/* PNGs are RGB: the files stay small and readable by anything. */
+	for (size_t i = 0; i < count; i++) {
+		rgb[i * 3] = (uint8_t)(c->px[i] >> 16);
+		rgb[i * 3 + 1] = (uint8_t)(c->px[i] >> 8);
+		rgb[i * 3 + 2] = (uint8_t)c->px[i];
+	}
 	png.width = (png_uint_32)c->w;
 	png.height = (png_uint_32)c->h;
 	png.format = PNG_FORMAT_RGB;
-	if (!png_image_write_to_memory(&png, NULL, &n, 0, c->rgb, 0, NULL))
-		return -EIO;
+	if (!png_image_write_to_memory(&png, NULL, &n, 0, rgb, 0, NULL))
+		goto out;
 	buf = malloc(n);
+	r = -ENOMEM;
 	if (!buf)
-		return -ENOMEM;
-	if (!png_image_write_to_memory(&png, buf, &n, 0, c->rgb, 0, NULL)) {
-		free(buf);
-		return -EIO;
-	}
+		goto out;
+	r = -EIO;
+	if (!png_image_write_to_memory(&png, buf, &n, 0, rgb, 0, NULL))
+		goto out;
 	r = write_file_atomic(path, buf, n, 0644);
+out:
 	free(buf);
+	free(rgb);
 	return r;
 }
 
@@ -251,11 +475,12 @@ int canvas_read_png(const char *path, struct canvas **ret)
 		r = -EBADMSG;
 		goto out;
 	}
-	png.format = PNG_FORMAT_RGB;
+	/* B, G, R, A bytes are the little-endian 0xAARRGGBB of XRGB8888 (A is 255: opaque). */
+	png.format = PNG_FORMAT_BGRA;
 	r = canvas_new((int)png.width, (int)png.height, &c);
 	if (r < 0)
 		goto out;
-	if (!png_image_finish_read(&png, NULL, c->rgb, 0, NULL)) {
+	if (!png_image_finish_read(&png, NULL, c->px, 0, NULL)) {
 		c = canvas_free(c);
 		r = -EBADMSG;
 		goto out;
@@ -274,7 +499,7 @@ int canvas_read_jpeg(const char *path, int max_w, int max_h, struct canvas **ret
 	unsigned char *data = NULL;
 	tjhandle tj = NULL;
 	tjscalingfactor *sf, best = { 1, 1 };
-	int w, h, sub, cs, nsf, r;
+	int w, h, fit_w, fit_h, sub, cs, nsf, r;
 	struct stat st;
 	FILE *f;
 
@@ -303,11 +528,22 @@ int canvas_read_jpeg(const char *path, int max_w, int max_h, struct canvas **ret
 		r = -EBADMSG;
 		goto out;
 	}
-	/* The smallest factor that still covers the box (factors come largest first). */
+	/* The size the picture has fitted inside the box (never enlarged), and the smallest DCT
+	 * scaling factor that still covers it: a 12 MP photo is never decoded whole to be shown
+	 * at a fraction of that. */
+	fit_w = w;
+	fit_h = h;
+	if (fit_w > max_w || fit_h > max_h) {
+		double s = (double)max_w / w < (double)max_h / h ? (double)max_w / w
+								 : (double)max_h / h;
+
+		fit_w = (int)(w * s) > 0 ? (int)(w * s) : 1;
+		fit_h = (int)(h * s) > 0 ? (int)(h * s) : 1;
+	}
 	sf = tjGetScalingFactors(&nsf);
 	for (int i = 0; sf && i < nsf; i++)
-		if (sf[i].num <= sf[i].denom && TJSCALED(w, sf[i]) >= max_w &&
-		    TJSCALED(h, sf[i]) >= max_h &&
+		if (sf[i].num <= sf[i].denom && TJSCALED(w, sf[i]) >= fit_w &&
+		    TJSCALED(h, sf[i]) >= fit_h &&
 		    (double)sf[i].num / sf[i].denom < (double)best.num / best.denom)
 			best = sf[i];
 	r = canvas_new(TJSCALED(w, best), TJSCALED(h, best), &c);
@@ -315,11 +551,26 @@ int canvas_read_jpeg(const char *path, int max_w, int max_h, struct canvas **ret
 		r = r == -EINVAL ? -E2BIG : r;
 		goto out;
 	}
-	if (tjDecompress2(tj, data, (unsigned long)st.st_size, c->rgb, c->w, 0, c->h, TJPF_RGB, 0) <
-	    0) {
+	/* BGRA: the bytes of little-endian XRGB8888, with the top byte set. */
+	if (tjDecompress2(tj, data, (unsigned long)st.st_size, (unsigned char *)c->px, c->w, 0,
+			  c->h, TJPF_BGRA, 0) < 0) {
 		c = canvas_free(c);
 		r = -EBADMSG;
 		goto out;
+	}
+	/* The rest of the way with a bilinear filter (less than 1/8 of the size is left). */
+	if (c->w > fit_w || c->h > fit_h) {
+		struct canvas *fit = NULL;
+
+		r = canvas_new(fit_w, fit_h, &fit);
+		if (r >= 0)
+			r = canvas_blit_fit(fit, &(struct layout_px){ 0, 0, fit_w, fit_h }, c);
+		canvas_free(c);
+		c = fit;
+		if (r < 0) {
+			c = canvas_free(c);
+			goto out;
+		}
 	}
 	*ret = c;
 	r = 0;
@@ -339,8 +590,9 @@ double canvas_diff(const struct canvas *a, const struct canvas *b, int tolerance
 		return 1.0;
 	n = (size_t)a->w * (size_t)a->h;
 	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < 3; k++)
-			if (abs(a->rgb[i * 3 + k] - b->rgb[i * 3 + k]) > tolerance) {
+		for (int k = 0; k < 24; k += 8)
+			if (abs((int)(a->px[i] >> k & 0xff) - (int)(b->px[i] >> k & 0xff)) >
+			    tolerance) {
 				bad++;
 				break;
 			}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The UI's drawing surface: an RGB picture in memory (3 bytes per pixel, rows of w * 3), with
- * rectangles, shading, text (booth/text.c), scaled images (pixman) and PNG files (libpng). */
+/* The UI's drawing surface: an XRGB8888 picture in memory (the scanout's own format, so a frame
+ * goes to the screen without conversion), with rectangles, shading, cached text
+ * (booth/text.c), scaled images (pixman) and PNG files (libpng). */
 #ifndef BOOTH_UI_CANVAS_H
 #define BOOTH_UI_CANVAS_H
 
@@ -14,7 +15,8 @@
 
 struct canvas {
 	int w, h;
-	uint8_t *rgb; /* w * h * 3 bytes */
+	uint32_t *px;  /* w * h pixels 0xffRRGGBB (DRM XRGB8888), rows of w */
+	bool borrowed; /* px belongs to someone else (canvas_wrap()) */
 };
 
 /* A picture to draw from: 4 bytes per pixel, bytes B G R X (DRM XRGB8888), rows of STRIDE. */
@@ -26,35 +28,49 @@ struct canvas_xrgb {
 /* Create a W x H canvas, black. Returns 0 and *ret, -EINVAL (size out of 1..CANVAS_MAX_SIDE) or
  * -ENOMEM. */
 int canvas_new(int w, int h, struct canvas **ret);
-/* Free C. Accepts NULL, returns NULL. */
+/* A W x H canvas drawing into PX (borrowed: W * H pixels that must outlive it). Returns 0 and
+ * *ret, -EINVAL or -ENOMEM. */
+int canvas_wrap(int w, int h, uint32_t *px, struct canvas **ret);
+/* Free C (not borrowed pixels). Accepts NULL, returns NULL. */
 struct canvas *canvas_free(struct canvas *c);
+
+/* The pixel at (X, Y) as R, G, B into RGB (for tests and checks). */
+void canvas_get_rgb(const struct canvas *c, int x, int y, uint8_t rgb[3]);
 
 /* Fill BOX (clipped to the canvas) with COLOR (R, G, B). */
 void canvas_fill(struct canvas *c, const struct layout_px *box, const uint8_t color[3]);
 /* Darken (or with WHITE lighten) BOX by ALPHA (0..255) towards black or white. */
 void canvas_shade(struct canvas *c, const struct layout_px *box, int alpha, bool white);
 /* Draw UTF-8 TEXT in COLOR, as large as fits BOX's height, centred (or ALIGN) in BOX, with the
- * font fontconfig picks for "sans-serif" that covers every character. Returns 0 or -errno. */
+ * font fontconfig picks for "sans-serif" that covers every character. The rendered text (its
+ * coverage, without colour) is kept in a cache bounded in entries and bytes, so text that
+ * stays on screen is rasterized once per box size. Returns 0 or -errno. */
 int canvas_text(struct canvas *c, const struct layout_px *box, const char *text,
 		const uint8_t color[3], enum layout_align align);
-/* Scale SRC to fill BOX (centre-cropped, aspect kept), mirrored left-right if MIRROR, with
- * pixman's bilinear filter. Returns 0, -EINVAL (empty source) or -ENOMEM. */
+/* Render TEXT for BOX's size into the text cache now, without drawing (so that a later
+ * canvas_text() costs only a blend). Returns 0 or -errno. */
+int canvas_text_prepare(const struct layout_px *box, const char *text, enum layout_align align);
+/* Empty the text cache (memory back). */
+void canvas_cache_clear(void);
+/* Scale SRC to fill BOX (centre-cropped, aspect kept), mirrored left-right if MIRROR, with pixman's
+ * bilinear filter. Returns 0,
+ * -EINVAL (empty source) or -ENOMEM. */
 int canvas_blit_xrgb(struct canvas *c, const struct layout_px *box, const struct canvas_xrgb *src,
 		     bool mirror);
-/* Scale the RGB picture SRC (SW x SH, rows of SW * 3) to fit inside BOX (letterboxed, aspect
- * kept, centred). Returns 0, -EINVAL or -ENOMEM. */
-int canvas_blit_rgb_fit(struct canvas *c, const struct layout_px *box, const uint8_t *src, int sw,
-			int sh);
+/* Scale canvas SRC to fit inside BOX (letterboxed, aspect kept, centred). Returns 0, -EINVAL or
+ * -ENOMEM. */
+int canvas_blit_fit(struct canvas *c, const struct layout_px *box, const struct canvas *src);
 
 /* Write C as an 8-bit RGB PNG at PATH, atomically (temporary file, fsync, rename). Returns 0 or
  * -errno. */
 int canvas_write_png(const struct canvas *c, const char *path);
-/* Read the PNG at PATH into a new RGB canvas *ret. Returns 0 or -errno (-EBADMSG: not a PNG). */
+/* Read the PNG at PATH into a new canvas *ret. Returns 0 or -errno (-EBADMSG: not a PNG). */
 int canvas_read_png(const char *path, struct canvas **ret);
 
-/* Decode the JPEG at PATH (at most 64 MiB) into a new RGB canvas *ret, using libjpeg-turbo's
- * DCT scaling to the smallest size that still covers MAX_W x MAX_H. Returns 0 or -errno
- * (-EBADMSG: not a JPEG, -E2BIG: too large). */
+/* Decode the JPEG at PATH (at most 64 MiB) into a new canvas *ret fitted inside MAX_W x MAX_H
+ * (aspect kept, never enlarged): libjpeg-turbo's DCT scaling to the smallest size that covers
+ * the fitted size, then a bilinear step down. Returns 0 or -errno (-EBADMSG: not a JPEG,
+ * -E2BIG: too large). */
 int canvas_read_jpeg(const char *path, int max_w, int max_h, struct canvas **ret);
 
 /* Compare A and B: the share (0..1) of pixels where some channel differs by more than

@@ -3,8 +3,10 @@
  * the headless backend. */
 #include "display.h"
 #include "kms.h"
+#include "sdl.h"
 
 #include <errno.h>
+#include <pixman.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +39,7 @@ static const struct display_backend headless_backend = {
 static const struct display_backend *const backends[] = {
 	&headless_backend,
 	&kms_backend,
+	&sdl_backend,
 	NULL,
 };
 
@@ -54,7 +57,7 @@ int display_new(const char *name, struct loop *l, int phys_w, int phys_h, int ro
 		if (strcmp(backends[i]->name, name) == 0)
 			b = backends[i];
 	if (!b)
-		return strcmp(name, "sdl") == 0 ? -EOPNOTSUPP : -EINVAL;
+		return -EINVAL;
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
@@ -90,27 +93,16 @@ struct display *display_free(struct display *d)
 	return NULL;
 }
 
-/* The panel point showing canvas point (X, Y). */
-static void canvas_to_panel(const struct display *d, int x, int y, int *px, int *py)
+void display_set_input(struct display *d, const struct display_input *in, void *userdata)
 {
-	switch (d->rotation) {
-	case 90:
-		*px = d->phys_w - 1 - y;
-		*py = x;
-		break;
-	case 180:
-		*px = d->phys_w - 1 - x;
-		*py = d->phys_h - 1 - y;
-		break;
-	case 270:
-		*px = y;
-		*py = d->phys_h - 1 - x;
-		break;
-	default:
-		*px = x;
-		*py = y;
-		break;
-	}
+	d->input = in;
+	d->input_data = userdata;
+}
+
+void display_dispatch(struct display *d)
+{
+	if (d->backend->dispatch)
+		d->backend->dispatch(d);
 }
 
 void display_to_canvas(const struct display *d, int px, int py, int *x, int *y)
@@ -135,23 +127,58 @@ void display_to_canvas(const struct display *d, int px, int py, int *x, int *y)
 	}
 }
 
+int display_canvas_new(const struct display *d, struct canvas **ret)
+{
+	if (d->rotation == 0)
+		return canvas_wrap(d->width, d->height, d->scanout, ret);
+	return canvas_new(d->width, d->height, ret);
+}
+
+/* Turn canvas C into the scanout picture: pixman's nearest-neighbour rotation. */
+static int rotate(struct display *d, const struct canvas *c)
+{
+	pixman_image_t *src =
+		pixman_image_create_bits(PIXMAN_x8r8g8b8, c->w, c->h, c->px, c->w * 4);
+	pixman_image_t *dst = pixman_image_create_bits(PIXMAN_x8r8g8b8, d->phys_w, d->phys_h,
+						       d->scanout, d->phys_w * 4);
+	pixman_fixed_t one = pixman_fixed_1, w = pixman_int_to_fixed(d->phys_w),
+		       h = pixman_int_to_fixed(d->phys_h);
+	/* Panel pixel centre (px, py) samples the canvas point display_to_canvas() gives: for 90°
+	 * x = py, y = phys_w - px (in pixel centres). */
+	pixman_transform_t t = { { { 0, one, 0 }, { -one, 0, w }, { 0, 0, one } } };
+	int r = -ENOMEM;
+
+	if (d->rotation == 180)
+		t = (pixman_transform_t){ { { -one, 0, w }, { 0, -one, h }, { 0, 0, one } } };
+	else if (d->rotation == 270)
+		t = (pixman_transform_t){ { { 0, -one, h }, { one, 0, 0 }, { 0, 0, one } } };
+	if (src && dst) {
+		pixman_image_set_transform(src, &t);
+		pixman_image_set_filter(src, PIXMAN_FILTER_NEAREST, NULL, 0);
+		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, 0, 0, d->phys_w,
+					 d->phys_h);
+		r = 0;
+	}
+	if (src)
+		pixman_image_unref(src);
+	if (dst)
+		pixman_image_unref(dst);
+	return r;
+}
+
 int display_present(struct display *d, const struct canvas *c)
 {
-	int r;
+	int r = 0;
 
 	if (c->w != d->width || c->h != d->height)
 		return -EINVAL;
-	for (int y = 0; y < c->h; y++) {
-		const uint8_t *s = c->rgb + (size_t)y * (size_t)c->w * 3;
-
-		for (int x = 0; x < c->w; x++, s += 3) {
-			int px, py;
-
-			canvas_to_panel(d, x, y, &px, &py);
-			d->scanout[(size_t)py * (size_t)d->phys_w + (size_t)px] =
-				0xff000000u | (uint32_t)s[0] << 16 | (uint32_t)s[1] << 8 | s[2];
-		}
-	}
+	/* A canvas from display_canvas_new() at rotation 0 is the scanout picture itself. */
+	if (c->px != d->scanout && d->rotation == 0)
+		memcpy(d->scanout, c->px, (size_t)c->w * (size_t)c->h * 4);
+	else if (c->px != d->scanout)
+		r = rotate(d, c);
+	if (r < 0)
+		return r;
 	r = d->backend->present(d);
 	if (r >= 0)
 		d->frames++;
@@ -160,19 +187,14 @@ int display_present(struct display *d, const struct canvas *c)
 
 int display_screenshot(const struct display *d, const char *path)
 {
-	struct canvas *c;
+	struct canvas *c = NULL;
 	int r;
 
 	if (d->frames == 0)
 		return -ENODATA;
-	r = canvas_new(d->phys_w, d->phys_h, &c);
+	r = canvas_wrap(d->phys_w, d->phys_h, d->scanout, &c);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < (size_t)d->phys_w * (size_t)d->phys_h; i++) {
-		c->rgb[i * 3] = (uint8_t)(d->scanout[i] >> 16);
-		c->rgb[i * 3 + 1] = (uint8_t)(d->scanout[i] >> 8);
-		c->rgb[i * 3 + 2] = (uint8_t)d->scanout[i];
-	}
 	r = canvas_write_png(c, path);
 	canvas_free(c);
 	return r;

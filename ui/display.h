@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The display behind one interface (kmscube style: a table of function pointers per backend):
- * headless (memory, PNG screenshots; for tests), DRM/KMS (kms.c), and later an SDL2 window. */
+ * headless (memory, PNG screenshots; for tests), DRM/KMS (kms.c) and an SDL2 window (sdl.c). */
 #ifndef BOOTH_UI_DISPLAY_H
 #define BOOTH_UI_DISPLAY_H
 
@@ -8,6 +8,17 @@
 #include "loop.h"
 
 struct display;
+
+/* Input that arrives through the display itself (the SDL window's clicks, keys and close
+ * button); the drm and headless backends have none (libinput and the test topic bring theirs). */
+struct display_input {
+	/* A tap at panel coordinates (what display_to_canvas() takes). */
+	void (*tap)(int px, int py, void *userdata);
+	/* A key, by the names screen_key() takes. */
+	void (*key)(const char *name, void *userdata);
+	/* The window was closed: the process should stop. */
+	void (*quit)(void *userdata);
+};
 
 /* What a backend implements. */
 struct display_backend {
@@ -20,6 +31,8 @@ struct display_backend {
 	/* Show the rotated picture d->scanout (d->phys_w x d->phys_h, XRGB8888). Returns 0 or
 	 * -errno; a backend that flips later returns -EBUSY while a flip is pending. */
 	int (*present)(struct display *d);
+	/* Deliver pending input to d->input now (NULL: the backend has no input of its own). */
+	void (*dispatch)(struct display *d);
 };
 
 struct display {
@@ -30,6 +43,8 @@ struct display {
 	uint32_t *scanout;    /* phys_w * phys_h XRGB8888 pixels: the picture last presented */
 	unsigned long frames; /* presented so far */
 	void *priv;	      /* the backend's */
+	const struct display_input *input; /* borrowed; NULL until display_set_input() */
+	void *input_data;
 };
 
 /* Open display backend NAME ("headless", "drm", "sdl") for a panel of PHYS_W x PHYS_H (drm:
@@ -41,9 +56,20 @@ int display_new(const char *name, struct loop *l, int phys_w, int phys_h, int ro
 /* Close and free. Accepts NULL, returns NULL. */
 struct display *display_free(struct display *d);
 
+/* A canvas of the display's logical size to draw the screens on, into *ret: at rotation 0 the
+ * scanout picture itself (nothing to copy when presenting), else a canvas of its own. Free it
+ * with canvas_free() before the display. Returns 0 or -errno. */
+int display_canvas_new(const struct display *d, struct canvas **ret);
+
 /* Rotate canvas C (d->width x d->height) into the scanout picture and present it. Returns 0 or
  * -errno. */
 int display_present(struct display *d, const struct canvas *c);
+
+/* Send the display's own input (SDL window) to IN's callbacks with USERDATA; IN is borrowed and
+ * must outlive D. */
+void display_set_input(struct display *d, const struct display_input *in, void *userdata);
+/* Deliver the input the backend has queued now (the backend also does so from the loop). */
+void display_dispatch(struct display *d);
 
 /* Map a point on the panel (as touch panels report it) to the canvas. */
 void display_to_canvas(const struct display *d, int px, int py, int *x, int *y);

@@ -24,6 +24,16 @@ struct input {
 
 const char *input_key_name(unsigned int code)
 {
+	static const char *const digits[] = { "1", "2", "3", "4", "5", "6", "7", "8", "9", "0" };
+	static const unsigned int keypad[] = { KEY_KP0, KEY_KP1, KEY_KP2, KEY_KP3, KEY_KP4,
+					       KEY_KP5, KEY_KP6, KEY_KP7, KEY_KP8, KEY_KP9 };
+
+	/* KEY_1..KEY_9 and KEY_0 are consecutive codes, in that order. */
+	if (code >= KEY_1 && code <= KEY_0)
+		return digits[code - KEY_1];
+	for (unsigned int i = 0; i < 10; i++)
+		if (code == keypad[i])
+			return digits[(i + 9) % 10];
 	switch (code) {
 	case KEY_ENTER:
 	case KEY_KPENTER:
@@ -38,12 +48,11 @@ const char *input_key_name(unsigned int code)
 	case KEY_BACK:
 	case BTN_1:
 		return "escape";
-	case KEY_1:
-		return "1";
-	case KEY_2:
-		return "2";
-	case KEY_3:
-		return "3";
+	case KEY_BACKSPACE:
+		return "backspace";
+	case KEY_MENU:
+	case KEY_F12:
+		return "menu";
 	case KEY_L:
 		return "l";
 	default:

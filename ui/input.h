@@ -15,8 +15,9 @@ typedef void (*input_key_fn)(const char *key, void *userdata);
 
 /* The name booth-ui gives Linux key code CODE (KEY_ENTER, KEY_KPENTER, KEY_OK, KEY_SELECT and
  * BTN_0/KEY_PLAY, what gpio-keys buttons are usually wired as, are "enter"; KEY_SPACE "space";
- * KEY_ESC, KEY_BACK, BTN_1 "escape"; KEY_1..KEY_3 "1".."3"; KEY_L "l"), or NULL for keys the
- * booth does not use. */
+ * KEY_ESC, KEY_BACK, BTN_1 "escape"; KEY_0..KEY_9 and the keypad's digits "0".."9";
+ * KEY_BACKSPACE "backspace"; KEY_MENU and KEY_F12 "menu" (the owner menu); KEY_L "l"), or NULL for
+ * keys the booth does not use. */
 const char *input_key_name(unsigned int code);
 
 /* Open the udev seat SEAT ("seat0") for a panel of PANEL_W x PANEL_H and watch it on L. Devices

@@ -5,6 +5,7 @@
 #define BOOTH_UI_SCREEN_H
 
 #include "canvas.h"
+#include "owner.h"
 #include "strings.h"
 
 #include <stdbool.h>
@@ -19,6 +20,10 @@ enum ui_screen {
 	SCREEN_DONE,
 	SCREEN_FAILED,
 	SCREEN_ATTENTION,
+	SCREEN_PIN,	/* the owner's PIN pad */
+	SCREEN_OWNER,	/* the owner menu */
+	SCREEN_LAYOUTS, /* the owner menu's list of layouts */
+	SCREEN_NETWORK, /* the owner menu's network addresses */
 	SCREEN_COUNT,
 };
 
@@ -33,6 +38,7 @@ enum ui_attention {
 	ATT_DISK,
 	ATT_PAUSED,
 	ATT_OUT_OF_ORDER,
+	ATT_PRINTER, /* printing required and impossible, no more specific reason */
 };
 
 /* What a touch or a key asks for. */
@@ -44,6 +50,52 @@ enum ui_action {
 	ACT_DISCARD,
 	ACT_CANCEL,
 	ACT_LANGUAGE, /* switch between English and Chinese (handled by booth-ui itself) */
+	ACT_COPIES,   /* the guest's copies at review: arg */
+	/* The owner menu (handled by booth-ui; some become ui/owner_command). */
+	ACT_OWNER_CORNER, /* a tap in the hidden corner */
+	ACT_OWNER_OPEN,	  /* the menu key */
+	ACT_PIN_DIGIT,	  /* arg: the digit */
+	ACT_PIN_DELETE,
+	ACT_PIN_OK,
+	ACT_OWNER_CLOSE,
+	ACT_OWNER_BACK, /* from a page back to the menu */
+	ACT_OWNER_PAUSE,
+	ACT_OWNER_RESUME,
+	ACT_OWNER_COPIES, /* arg: the new default copies */
+	ACT_OWNER_LAYOUTS,
+	ACT_OWNER_LAYOUT, /* arg: index into the layouts */
+	ACT_OWNER_TEST_PRINT,
+	ACT_OWNER_NETWORK,
+};
+
+/* How the guest's print is going (booth/{booth}/events/print_job of the session's jobs). */
+enum ui_print {
+	UI_PRINT_NONE, /* nothing heard yet */
+	UI_PRINT_HELD, /* waiting for the printer */
+	UI_PRINT_PRINTING,
+	UI_PRINT_DONE,
+	UI_PRINT_FAILED,
+};
+
+#define UI_LAYOUTS_MAX	 8
+#define UI_ADDRESSES_MAX 6
+
+/* What the owner pages show. */
+struct ui_owner_view {
+	enum owner_page page;
+	int digits; /* typed so far (shown as dots) */
+	enum owner_pin_note note;
+	int locked_s;
+	/* booth/{booth}/settings */
+	bool paused;
+	int copies, max_copies;
+	char layout[65];
+	char layouts[UI_LAYOUTS_MAX][65];
+	int n_layouts;
+	/* the network page */
+	char host[65];
+	char addresses[UI_ADDRESSES_MAX][64];
+	int n_addresses;
 };
 
 /* Everything a screen shows, gathered from the bus by booth-ui. */
@@ -56,15 +108,19 @@ struct ui_model {
 	enum ui_attention attention;
 	const struct canvas_xrgb *preview; /* the newest camera frame, or NULL */
 	const struct canvas *strip;	   /* the composed strip (review), or NULL */
-	bool print_paused; /* session/state print_notice: sessions go on without printing */
+	bool print_paused;	/* session/state print_notice: sessions go on without printing */
+	enum ui_print print;	/* the session's print, on the printing and done screens */
+	int copies, max_copies; /* the guest's copies at review; -/+ when max_copies > 1 */
+	struct ui_owner_view owner; /* page OWNER_CLOSED: the guests' screens */
 };
 
-#define UI_MAX_TARGETS 8
+#define UI_MAX_TARGETS 24
 
-/* A touch target: BOX on the (unrotated) canvas, and what touching it does. */
+/* A touch target: BOX on the (unrotated) canvas, and what touching it does (with ARG). */
 struct ui_target {
 	struct layout_px box;
 	enum ui_action action;
+	int arg;
 };
 
 /* What the rest of the booth reports, as booth-ui last heard it ("" = not heard yet). */
@@ -74,17 +130,26 @@ struct ui_status {
 	char printer[16]; /* printer/state "status": none, idle, printing, stopped, offline */
 	bool paper_out;	  /* printer reasons media-empty* or media-needed* */
 	bool ribbon_out;  /* printer reasons marker-supply-empty* */
-	bool printing;	  /* [boothd] printing: printer faults matter only then */
+	bool printing;	  /* settings' printing ([boothd] printing until heard) */
+	/* state's blocked: "" = not heard (a boothd before the field), "none" = null, else the
+	 * reason: paused, camera, storage, printer, error. */
+	char blocked[16];
 };
 
-/* Why the booth cannot take a guest now, most important first: paused by the owner, camera,
- * paper, ribbon, printer offline, printer stopped, boothd in attention; ATT_NONE if it can. */
+/* Why the booth cannot take a guest now. With boothd's blocked known: its reason (for printer,
+ * the printer's own: paper, ribbon, offline, stopped, else ATT_PRINTER), or ATT_NONE when null.
+ * Without it, derived as before, most important first: paused by the owner, camera, paper,
+ * ribbon, printer offline, printer stopped, boothd in attention; ATT_NONE if it can. */
 enum ui_attention screen_attention(const struct ui_status *st);
 
-/* The screen model M calls for. */
+/* The screen model M calls for: an owner page while the owner menu is open and no session runs,
+ * else what the session's phase (or the attract/attention screen) calls for. */
 enum ui_screen screen_pick(const struct ui_model *m);
-/* The screen's name ("attract", "countdown", ...), as published in ui/state. */
+/* The screen's name ("attract", "countdown", ..., "pin", "owner", "layouts", "network"). */
 const char *screen_name(enum ui_screen s);
+/* The guest screen under the owner pages (what ui/state, whose contract knows only the guests'
+ * screens, says while the owner menu is open): S itself for a guest screen. */
+enum ui_screen screen_public(const struct ui_model *m, enum ui_screen s);
 
 /* Draw screen S of model M onto C and store its touch targets (at most UI_MAX_TARGETS, earlier
  * ones win where they overlap) in TARGETS, their number in *N. Returns 0 or -errno (text that
@@ -92,13 +157,20 @@ const char *screen_name(enum ui_screen s);
 int screen_draw(struct canvas *c, enum ui_screen s, const struct ui_model *m,
 		struct ui_target *targets, int *n);
 
-/* The action of the first target containing (X, Y), or ACT_NONE. */
-enum ui_action screen_hit(const struct ui_target *targets, int n, int x, int y);
+/* Render the countdown's words for a canvas of C's size into the text cache ahead of time: the
+ * digits 1..COUNTDOWN_S and "Photo N of M" for every shot of M->shots, in M->lang, so that a
+ * preview frame costs a scale and a few blends. C is not drawn on. Returns 0 or -errno. */
+int screen_prepare(const struct canvas *c, const struct ui_model *m, int countdown_s);
 
-/* The action key KEY ("enter", "space", "escape", "1", "2", "3", "l") stands for on screen S:
- * enter/space (and the big GPIO button, which arrives as enter) is the screen's main action,
- * escape goes back, 1/2/3 pick the review's Print/Retake/Don't keep, l switches language. */
-enum ui_action screen_key(enum ui_screen s, const char *key);
+/* The action of the first target containing (X, Y), or ACT_NONE; its argument in *ARG. */
+enum ui_action screen_hit(const struct ui_target *targets, int n, int x, int y, int *arg);
+
+/* The action key KEY ("enter", "space", "escape", "backspace", "menu", "0".."9", "l") stands
+ * for on screen S, its argument in *ARG: enter/space (and the big GPIO button, which arrives as
+ * enter) is the screen's main action, escape goes back, 1/2/3 pick the review's Print/Retake/
+ * Don't keep, l switches language; menu opens the owner's PIN pad from the attract and
+ * attention screens; on the PIN pad digits type, backspace deletes, enter checks. */
+enum ui_action screen_key(enum ui_screen s, const char *key, int *arg);
 
 /* The name of action A ("start", "print", ...), as on session/command; NULL for ACT_NONE and
  * ACT_LANGUAGE. */

@@ -43,6 +43,27 @@ enum ui_str {
 	STR_ATT_OUT_OF_ORDER,
 	STR_ATT_SUB,
 	STR_PRINTING_PAUSED,
+	STR_ATT_PRINTER,   /* printing required and impossible, no more specific reason */
+	STR_PRINT_WAITING, /* the job is held: the printer cannot take it yet */
+	STR_PRINT_PRINTED,
+	STR_PRINT_FAILED,
+	STR_COPIES, /* printf: copies */
+	STR_OWNER_PIN,
+	STR_PIN_WRONG,
+	STR_PIN_LOCKED, /* printf: seconds */
+	STR_OK,
+	STR_DELETE,
+	STR_CLOSE,
+	STR_BACK,
+	STR_OWNER_MENU,
+	STR_PAUSE_BOOTH,
+	STR_RESUME_BOOTH,
+	STR_LAYOUT,
+	STR_CHOOSE_LAYOUT,
+	STR_TEST_PRINT,
+	STR_NETWORK,
+	STR_HOST_NAME,
+	STR_NO_ADDRESS,
 	STR_COUNT,
 };
 

@@ -166,12 +166,27 @@ static void sessions(struct tclient *owner)
 	REQUIRE(img);
 	{
 		/* The strip is shown: the middle of its box is not the empty box's grey. */
-		const uint8_t *p = img->rgb + ((size_t)(H / 2) * W + (size_t)(W / 4)) * 3;
+		uint8_t p[3];
 
+		canvas_get_rgb(img, W / 4, H / 2, p);
 		CHECK(!(p[0] == 90 && p[1] == 96 && p[2] == 116));
 	}
 	canvas_free(img);
 	tap(owner, W * 3 / 4, H * 29 / 100);
+	/* The done screen follows the print (booth-printer's print_job events) to "Printed". */
+	CHECK(wait_screen(owner, "done", NULL, 20000));
+	REQUIRE(canvas_read_png("tests/golden/ui-done-printed-en.png", &golden) == 0);
+	{
+		double diff = 1;
+
+		for (int i = 0; i < 40 && diff >= 0.004; i++) {
+			img = screenshot(owner, "done");
+			diff = img ? canvas_diff(img, golden, 40) : 1;
+			canvas_free(img);
+		}
+		CHECK_MSG(diff < 0.004, "the done screen does not say printed: %.4f", diff);
+	}
+	canvas_free(golden);
 	o = wait_event(owner, T("events/session_ended"), 20000);
 	REQUIRE(o);
 	CHECK_STR(json_object_get_string(get(o, "outcome")), "printed");
@@ -208,6 +223,135 @@ static void test_session_by_touch(void)
 	stop_booth(pids);
 }
 
+/* The PIN pad of a 640x400 screen: the key in COLumn, ROW (0-based; row 3: delete 0 OK). */
+static void pin_key(struct tclient *c, int col, int row)
+{
+	tap(c, 307 + 320 * (2 * col + 1) / 6, 16 + 368 * (2 * row + 1) / 8);
+}
+
+/* Open the PIN pad (five taps in the hidden corner) and type PIN, then OK. */
+static void enter_pin(struct tclient *c, const char *pin)
+{
+	for (int i = 0; i < 5; i++)
+		tap(c, 5, 5);
+	for (const char *p = pin; *p; p++) {
+		int d = *p - '0';
+
+		if (d == 0)
+			pin_key(c, 1, 3);
+		else
+			pin_key(c, (d - 1) % 3, (d - 1) / 3);
+	}
+	pin_key(c, 2, 3);
+}
+
+/* Wait for a settings document with FIELD equal to VALUE (a JSON literal). */
+static bool wait_setting(struct tclient *c, const char *field, const char *value, int ms)
+{
+	long long deadline = env_ms() + ms;
+
+	while (env_ms() < deadline) {
+		struct tmsg *m = tclient_wait(c, T("settings"), 200);
+		json_object *o = m ? json_tokener_parse(m->payload) : NULL;
+		bool match = o && strcmp(json_object_to_json_string(get(o, field)), value) == 0;
+
+		tmsg_free(m);
+		json_object_put(o);
+		if (match)
+			return true;
+	}
+	return false;
+}
+
+/* Is the pixel at (X, Y) of the screenshot NAME colour R, G, B? */
+static bool shot_pixel(struct tclient *c, const char *name, int x, int y, int r, int g, int b)
+{
+	struct canvas *img = screenshot(c, name);
+	uint8_t p[3] = { 0 };
+
+	if (img)
+		canvas_get_rgb(img, x, y, p);
+	canvas_free(img);
+	return img && p[0] == r && p[1] == g && p[2] == b;
+}
+
+/* The owner menu behind the PIN: a wrong PIN keeps it shut, the right one opens it; pausing
+ * reaches boothd (settings, then the paused screen for guests), resuming and a layout too. */
+static void test_owner_menu(void)
+{
+	struct tclient *owner;
+	struct canvas *img, *golden = NULL;
+	json_object *o;
+	pid_t pids[4];
+
+	REQUIRE(start_booth(pids, true));
+	owner = tclient_new(&env, "owner", NULL, true, NULL);
+	REQUIRE(owner);
+	tclient_subscribe(owner, T("ui/state"));
+	tclient_subscribe(owner, T("settings"));
+	REQUIRE(wait_screen_ex(owner, "attract", NULL, 20000, true));
+	REQUIRE(wait_setting(owner, "paused", "false", 5000));
+
+	/* A wrong PIN: the pad stays (its green OK key, away from its letters). */
+	enter_pin(owner, "1111");
+	CHECK(shot_pixel(owner, "pin-wrong", 530, 302, 40, 160, 90));
+	pin_key(owner, 0, 0);
+	/* The right one ([ui] pin, which boothd also publishes on ui/pin) opens the menu. The
+	 * pad is still open: type over the "1" just typed after deleting it. */
+	pin_key(owner, 0, 3);
+	for (const char *p = "2580"; *p; p++) {
+		int d = *p - '0';
+
+		if (d == 0)
+			pin_key(owner, 1, 3);
+		else
+			pin_key(owner, (d - 1) % 3, (d - 1) / 3);
+	}
+	pin_key(owner, 2, 3);
+	/* The menu: its Pause button (accent red) across the top. */
+	CHECK(shot_pixel(owner, "menu", 40, 70, 228, 84, 60));
+	tap(owner, W / 2, H * 23 / 100);
+	CHECK(wait_setting(owner, "paused", "true", 10000));
+	/* Closed, the guests see that the booth is paused. */
+	tap(owner, W / 2, H * 9 / 10);
+	CHECK(wait_screen(owner, "attention", NULL, 10000));
+	img = screenshot(owner, "paused");
+	REQUIRE(img);
+	REQUIRE(canvas_read_png("tests/golden/ui-attention-paused-en.png", &golden) == 0);
+	CHECK_MSG(canvas_diff(img, golden, 40) < 0.004, "the paused screen differs: %.4f",
+		  canvas_diff(img, golden, 40));
+	canvas_free(img);
+	canvas_free(golden);
+
+	/* Again: resume, and choose the first layout of the list. */
+	enter_pin(owner, "2580");
+	CHECK(shot_pixel(owner, "menu2", 40, 70, 40, 160, 90));
+	tap(owner, W / 2, H * 23 / 100);
+	CHECK(wait_setting(owner, "paused", "false", 10000));
+	tap(owner, W / 2, H * 57 / 100);
+	tap(owner, W / 4, H * 23 / 100);
+	{
+		struct tmsg *m = NULL;
+		long long deadline = env_ms() + 10000;
+		bool changed = false;
+
+		while (!changed && env_ms() < deadline) {
+			m = tclient_wait(owner, T("settings"), 200);
+			o = m ? json_tokener_parse(m->payload) : NULL;
+			changed = o && strcmp(json_object_get_string(get(o, "layout")),
+					      json_object_get_string(json_object_array_get_idx(
+						      get(o, "layouts"), 0))) == 0;
+			json_object_put(o);
+			tmsg_free(m);
+		}
+		CHECK_MSG(changed, "the layout did not change to the first of the list");
+	}
+	tap(owner, W / 2, H * 9 / 10);
+	CHECK(wait_screen(owner, "attract", NULL, 10000));
+	tclient_free(owner);
+	stop_booth(pids);
+}
+
 /* With test_input off, booth-ui does not act on the test topic at all. */
 static void test_input_off(void)
 {
@@ -233,6 +377,7 @@ int main(int argc, char **argv)
 {
 	static const struct test tests[] = {
 		{ "session_by_touch", test_session_by_touch },
+		{ "owner_menu", test_owner_menu },
 		{ "input_off", test_input_off },
 		{ NULL, NULL },
 	};

@@ -38,6 +38,14 @@ static void test_key_names(void)
 	CHECK_STR(input_key_name(KEY_L), "l");
 	CHECK(input_key_name(KEY_A) == NULL);
 	CHECK(input_key_name(KEY_POWER) == NULL);
+	/* Digits for the owner's PIN pad, from the top row and the keypad. */
+	CHECK_STR(input_key_name(KEY_0), "0");
+	CHECK_STR(input_key_name(KEY_9), "9");
+	CHECK_STR(input_key_name(KEY_KP0), "0");
+	CHECK_STR(input_key_name(KEY_KP7), "7");
+	CHECK_STR(input_key_name(KEY_BACKSPACE), "backspace");
+	CHECK_STR(input_key_name(KEY_F12), "menu");
+	CHECK(input_key_name(KEY_MINUS) == NULL);
 }
 
 /* The seat opens whether or not devices exist; with none, nothing is reported. */
