@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* libcups: destinations, job submission, printer and job attributes. */
 #include "ipp.h"
+#include "log.h"
 #include "util.h"
 
 #include <cups/cups.h>
@@ -472,6 +473,11 @@ static int map_job_state(int ipp_state, enum ipp_job_state *ret)
 	}
 }
 
+static bool reason_is(const char *reason, const char *want)
+{
+	return reason && strcmp(reason, want) == 0;
+}
+
 static bool finished_badly(enum ipp_job_state s)
 {
 	return s == JOB_ABORTED || s == JOB_CANCELED;
@@ -506,8 +512,9 @@ int ipp_printer_job_state(struct ipp_printer *p, int job_id, enum ipp_job_state 
 int ipp_printer_find_job(struct ipp_printer *p, const char *job_name, int *job_id,
 			 enum ipp_job_state *state)
 {
-	static const char *const attrs[] = { "job-id", "job-name", "job-state" };
-	int best_id = 0, r;
+	static const char *const attrs[] = { "job-id", "job-name", "job-state",
+					     "job-state-reasons" };
+	int best_id = 0, stale[8], nstale = 0, r;
 	enum ipp_job_state best = JOB_ABORTED;
 	ipp_t *req, *resp;
 
@@ -530,6 +537,7 @@ int ipp_printer_find_job(struct ipp_printer *p, const char *job_name, int *job_i
 	for (ipp_attribute_t *a = ippFirstAttribute(resp); a;) {
 		const char *name = NULL;
 		int id = 0, st = 0;
+		bool incoming = false;
 		enum ipp_job_state js;
 
 		while (a && ippGetGroupTag(a) != IPP_TAG_JOB)
@@ -545,10 +553,24 @@ int ipp_printer_find_job(struct ipp_printer *p, const char *job_name, int *job_i
 				name = ippGetString(a, 0, NULL);
 			else if (strcmp(an, "job-state") == 0)
 				st = ippGetInteger(a, 0);
+			else if (strcmp(an, "job-state-reasons") == 0)
+				for (int i = 0; i < ippGetCount(a); i++)
+					incoming |= reason_is(ippGetString(a, i, NULL),
+							      "job-incoming") ||
+						    reason_is(ippGetString(a, i, NULL),
+							      "job-data-insufficient");
 		}
 		/* a is now the separator before the next job (or NULL). */
 		if (!name || id <= 0 || strcmp(name, job_name) != 0 || map_job_state(st, &js) < 0)
 			continue;
+		/* Created, but its document never came: booth-printer died between the two steps of
+		 * a submission (only one booth-printer submits, one job at a time). The strip was not
+		 * printed: cancel the empty job and let the caller send it. */
+		if (incoming && (st == IPP_JSTATE_PENDING || st == IPP_JSTATE_HELD)) {
+			if (nstale < (int)ARRAY_SIZE(stale))
+				stale[nstale++] = id;
+			continue;
+		}
 		if (!best_id || (finished_badly(best) && !finished_badly(js)) ||
 		    (finished_badly(best) == finished_badly(js) && id > best_id)) {
 			best_id = id;
@@ -556,6 +578,12 @@ int ipp_printer_find_job(struct ipp_printer *p, const char *job_name, int *job_i
 		}
 	}
 	ippDelete(resp);
+	for (int i = 0; i < nstale; i++) {
+		log_notice("Print job %d (%s) has no document: a submission was cut short; "
+			   "canceling it and sending the strip again",
+			   stale[i], job_name);
+		ipp_printer_cancel(p, stale[i]);
+	}
 	if (!best_id)
 		return 0;
 	*job_id = best_id;

@@ -9,6 +9,7 @@
 #include "ipp.h"
 #include "util.h"
 
+#include <cups/cups.h>
 #include <dirent.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -444,6 +445,61 @@ static bool wait_db_state(const char *key, const char *want, int ms)
 	return false;
 }
 
+/* Only the first step of a submission: Create-Job named booth-KEY, no document (booth-printer
+ * killed between the two steps). Returns the job id or -1. */
+static int create_job_only(const char *key)
+{
+	char uri[128], name[80];
+	http_t *http;
+	ipp_t *req, *resp;
+	ipp_attribute_t *a;
+	int id = -1;
+
+	snprintf(uri, sizeof(uri), "ipp://localhost:%d/ipp/print", env.printer_port);
+	snprintf(name, sizeof(name), "booth-%s", key);
+	http = httpConnect2("localhost", env.printer_port, NULL, AF_UNSPEC,
+			    HTTP_ENCRYPTION_IF_REQUESTED, 1, 5000, NULL);
+	if (!http)
+		return -1;
+	req = ippNewRequest(IPP_OP_CREATE_JOB);
+	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", NULL, uri);
+	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", NULL,
+		     cupsUser());
+	ippAddString(req, IPP_TAG_OPERATION, IPP_TAG_NAME, "job-name", NULL, name);
+	resp = cupsDoRequest(http, req, "/ipp/print");
+	a = resp ? ippFindAttribute(resp, "job-id", IPP_TAG_INTEGER) : NULL;
+	if (a)
+		id = ippGetInteger(a, 0);
+	ippDelete(resp);
+	httpClose(http);
+	return id;
+}
+
+/* booth-printer died between creating a job and sending its document: the empty job is not taken
+ * for the print. It is canceled, and the strip is sent and printed once. */
+static void test_sigkill_between_create_and_send(void)
+{
+	int64_t session, strip = 0;
+	pid_t printerd, boothd;
+	int empty;
+
+	setup();
+	session = record_session(&strip);
+	REQUIRE(session > 0);
+	CHECK_INT(record_job("s1-1-c1", session, strip), ==, 0);
+	empty = create_job_only("s1-1-c1");
+	CHECK(empty > 0);
+	printerd = env_spawn(&env, "booth-printer");
+	boothd = env_spawn(&env, "boothd");
+	CHECK(wait_db_state("s1-1-c1", "completed", 20000));
+	CHECK(wait_received(1, 10000));
+	usleep(500000);
+	CHECK_INT(received_for("s1-1-c1"), ==, 1);
+	env_kill_daemon(&env, printerd, SIGTERM);
+	env_kill_daemon(&env, boothd, SIGTERM);
+	env_stop(&env);
+}
+
 /* booth-printer and boothd are killed with SIGKILL at each step of a job; after they restart,
  * every recorded print is printed exactly once. */
 static void test_sigkill_each_step(void)
@@ -721,6 +777,7 @@ int main(int argc, char **argv)
 		{ "media_empty_mid_job", test_media_empty_mid_job },
 		{ "printer_killed_mid_job", test_printer_killed_mid_job },
 		{ "sigkill_each_step", test_sigkill_each_step },
+		{ "sigkill_between_create_and_send", test_sigkill_between_create_and_send },
 		{ "owner_commands", test_owner_commands },
 		{ "cups_queue_stopped", test_cups_queue_stopped },
 		{ NULL, NULL },
