@@ -7,6 +7,8 @@
 #include <stdlib.h>
 
 static bool failed;
+static void (*cleanup_fn)(void *arg);
+static void *cleanup_arg;
 static const char *prog;
 
 void test_fail(const char *file, int line, const char *fmt, ...)
@@ -36,6 +38,12 @@ static bool wanted(int argc, char **argv, const char *name)
 	return false;
 }
 
+void test_set_cleanup(void (*fn)(void *arg), void *arg)
+{
+	cleanup_fn = fn;
+	cleanup_arg = arg;
+}
+
 int test_main(int argc, char **argv, const struct test *tests)
 {
 	int nfail = 0;
@@ -48,6 +56,12 @@ int test_main(int argc, char **argv, const struct test *tests)
 		failed = false;
 		fprintf(stderr, "-- %s/%s\n", prog, t->name);
 		t->fn();
+		if (cleanup_fn) {
+			void (*fn)(void *arg) = cleanup_fn;
+
+			cleanup_fn = NULL;
+			fn(cleanup_arg);
+		}
 		printf("%s: %s/%s\n", failed ? "FAIL" : "PASS", prog, t->name);
 		fflush(stdout);
 		if (failed)

@@ -22,6 +22,10 @@ bool test_failed(void);
  * "PASS: prog/name" or "FAIL: prog/name" per test. Returns the exit status. */
 int test_main(int argc, char **argv, const struct test *tests);
 
+/* Run FN(ARG) after the current test returns, also when a REQUIRE ended it early (NULL: none).
+ * The integration tests' environment uses it to stop what the test started. */
+void test_set_cleanup(void (*fn)(void *arg), void *arg);
+
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
 		if (!(cond))                                                                       \

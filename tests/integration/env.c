@@ -117,6 +117,17 @@ int env_start(struct env *e, int keepalive)
 	return env_start_conf(e, keepalive, NULL);
 }
 
+/* After a test that ended early (a REQUIRE failed): stop what it left running. */
+static void env_cleanup(void *arg)
+{
+	struct env *e = arg;
+
+	if (e->dir[0]) {
+		fprintf(stderr, "stopping what the test left running\n");
+		env_stop(e);
+	}
+}
+
 int env_start_conf(struct env *e, int keepalive, const char *extra)
 {
 	return env_start_booth(e, keepalive, ENV_BOOTH, extra);
@@ -131,6 +142,7 @@ int env_start_booth(struct env *e, int keepalive, const char *booth, const char 
 	FILE *f;
 
 	memset(e, 0, sizeof(*e));
+	test_set_cleanup(env_cleanup, e);
 	snprintf(e->booth, sizeof(e->booth), "%s", booth);
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)
@@ -463,6 +475,9 @@ void env_stop(struct env *e)
 		if (system(cmd) != 0)
 			fprintf(stderr, "could not remove %s\n", e->dir);
 	}
+	/* Stopped once: the harness's cleanup after the test finds nothing more to do. */
+	memset(e, 0, sizeof(*e));
+	test_set_cleanup(NULL, NULL);
 }
 
 pid_t env_spawn(struct env *e, const char *name)

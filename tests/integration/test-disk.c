@@ -15,8 +15,8 @@
 
 #define T(x) "booth/" ENV_BOOTH "/" x
 
-#define STORE_KIB (48 * 1024) /* the photo store */
-#define MIN_FREE  "16"	      /* [boothd] min_free_mb */
+#define STORE_KIB (48L * 1024) /* the photo store */
+#define MIN_FREE  "16"	       /* [boothd] min_free_mb */
 
 static struct env env;
 
@@ -156,7 +156,7 @@ static void test_store_full(void)
 	json_object_put(o);
 
 	/* The store fills up: within its check interval the booth says so and refuses guests. */
-	fill(filler, 4 * 1024);
+	fill(filler, 4L * 1024);
 	CHECK(wait_state(owner, "\"blocked\":\"storage\"", 20000));
 	/* The owner hears of it once (after the camera's events from the start). */
 	while ((m = tclient_wait(owner, T("events/problem"), 5000)) &&
