@@ -304,24 +304,32 @@ static void find_planes(struct kms *k, int index)
 static bool atomic_props(struct kms *k)
 {
 	struct kms_props *p = &k->props;
-	int fd = k->fd;
+	const struct {
+		uint32_t obj, type;
+		const char *name;
+		uint32_t *id;
+	} want[] = {
+		{ k->conn_id, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", &p->conn_crtc_id },
+		{ k->crtc_id, DRM_MODE_OBJECT_CRTC, "MODE_ID", &p->crtc_mode_id },
+		{ k->crtc_id, DRM_MODE_OBJECT_CRTC, "ACTIVE", &p->crtc_active },
+		{ k->plane_id, DRM_MODE_OBJECT_PLANE, "FB_ID", &p->fb_id },
+		{ k->plane_id, DRM_MODE_OBJECT_PLANE, "CRTC_ID", &p->crtc_id },
+		{ k->plane_id, DRM_MODE_OBJECT_PLANE, "SRC_X", &p->src_x },
+		{ k->plane_id, DRM_MODE_OBJECT_PLANE, "SRC_Y", &p->src_y },
+		{ k->plane_id, DRM_MODE_OBJECT_PLANE, "SRC_W", &p->src_w },
+		{ k->plane_id, DRM_MODE_OBJECT_PLANE, "SRC_H", &p->src_h },
+		{ k->plane_id, DRM_MODE_OBJECT_PLANE, "CRTC_X", &p->crtc_x },
+		{ k->plane_id, DRM_MODE_OBJECT_PLANE, "CRTC_Y", &p->crtc_y },
+		{ k->plane_id, DRM_MODE_OBJECT_PLANE, "CRTC_W", &p->crtc_w },
+		{ k->plane_id, DRM_MODE_OBJECT_PLANE, "CRTC_H", &p->crtc_h },
+	};
+	bool all = k->plane_id != 0;
 
-	p->conn_crtc_id = prop_id(fd, k->conn_id, DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID", NULL);
-	p->crtc_mode_id = prop_id(fd, k->crtc_id, DRM_MODE_OBJECT_CRTC, "MODE_ID", NULL);
-	p->crtc_active = prop_id(fd, k->crtc_id, DRM_MODE_OBJECT_CRTC, "ACTIVE", NULL);
-	p->fb_id = prop_id(fd, k->plane_id, DRM_MODE_OBJECT_PLANE, "FB_ID", NULL);
-	p->crtc_id = prop_id(fd, k->plane_id, DRM_MODE_OBJECT_PLANE, "CRTC_ID", NULL);
-	p->src_x = prop_id(fd, k->plane_id, DRM_MODE_OBJECT_PLANE, "SRC_X", NULL);
-	p->src_y = prop_id(fd, k->plane_id, DRM_MODE_OBJECT_PLANE, "SRC_Y", NULL);
-	p->src_w = prop_id(fd, k->plane_id, DRM_MODE_OBJECT_PLANE, "SRC_W", NULL);
-	p->src_h = prop_id(fd, k->plane_id, DRM_MODE_OBJECT_PLANE, "SRC_H", NULL);
-	p->crtc_x = prop_id(fd, k->plane_id, DRM_MODE_OBJECT_PLANE, "CRTC_X", NULL);
-	p->crtc_y = prop_id(fd, k->plane_id, DRM_MODE_OBJECT_PLANE, "CRTC_Y", NULL);
-	p->crtc_w = prop_id(fd, k->plane_id, DRM_MODE_OBJECT_PLANE, "CRTC_W", NULL);
-	p->crtc_h = prop_id(fd, k->plane_id, DRM_MODE_OBJECT_PLANE, "CRTC_H", NULL);
-	return k->plane_id && p->conn_crtc_id && p->crtc_mode_id && p->crtc_active && p->fb_id &&
-	       p->crtc_id && p->src_x && p->src_y && p->src_w && p->src_h && p->crtc_x &&
-	       p->crtc_y && p->crtc_w && p->crtc_h;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]) && all; i++) {
+		*want[i].id = prop_id(k->fd, want[i].obj, want[i].type, want[i].name, NULL);
+		all = *want[i].id != 0;
+	}
+	return all;
 }
 
 /* The connector to use (the wish's, or the best connected one), its mode, and a CRTC its

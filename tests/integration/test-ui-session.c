@@ -229,11 +229,9 @@ static void pin_key(struct tclient *c, int col, int row)
 	tap(c, 307 + 320 * (2 * col + 1) / 6, 16 + 368 * (2 * row + 1) / 8);
 }
 
-/* Open the PIN pad (five taps in the hidden corner) and type PIN, then OK. */
-static void enter_pin(struct tclient *c, const char *pin)
+/* Type the digits of PIN on the pad, then OK. */
+static void type_pin(struct tclient *c, const char *pin)
 {
-	for (int i = 0; i < 5; i++)
-		tap(c, 5, 5);
 	for (const char *p = pin; *p; p++) {
 		int d = *p - '0';
 
@@ -243,6 +241,14 @@ static void enter_pin(struct tclient *c, const char *pin)
 			pin_key(c, (d - 1) % 3, (d - 1) / 3);
 	}
 	pin_key(c, 2, 3);
+}
+
+/* Open the PIN pad (five taps in the hidden corner) and type PIN, then OK. */
+static void enter_pin(struct tclient *c, const char *pin)
+{
+	for (int i = 0; i < 5; i++)
+		tap(c, 5, 5);
+	type_pin(c, pin);
 }
 
 /* Wait for a settings document with FIELD equal to VALUE (a JSON literal). */
@@ -299,15 +305,7 @@ static void test_owner_menu(void)
 	/* The right one ([ui] pin, which boothd also publishes on ui/pin) opens the menu. The
 	 * pad is still open: type over the "1" just typed after deleting it. */
 	pin_key(owner, 0, 3);
-	for (const char *p = "2580"; *p; p++) {
-		int d = *p - '0';
-
-		if (d == 0)
-			pin_key(owner, 1, 3);
-		else
-			pin_key(owner, (d - 1) % 3, (d - 1) / 3);
-	}
-	pin_key(owner, 2, 3);
+	type_pin(owner, "2580");
 	/* The menu: its Pause button (accent red) across the top. */
 	CHECK(shot_pixel(owner, "menu", 40, 70, 228, 84, 60));
 	tap(owner, W / 2, H * 23 / 100);
