@@ -803,6 +803,41 @@ static void on_request(struct bus *b, struct bus_request *req, const char *comma
 	}
 }
 
+static void newest_with_files(const struct db_session_info *s, void *userdata)
+{
+	int64_t *id = userdata;
+
+	if (id[0] == 0 && s->ended && (s->photos > 0 || s->strip))
+		id[0] = s->id;
+}
+
+/* The screen's menu deletes the newest finished session (LAST) or the running event's photos. */
+static void menu_delete(struct boothd *d, bool last)
+{
+	struct db_event ev;
+	int64_t id = 0;
+	int r, files = 0;
+
+	if (last) {
+		r = db_sessions_recent(d->db, LIST_MAX, newest_with_files, &id);
+		if (r == 0 && id > 0)
+			r = files = forget_session(d, id);
+		if (r >= 0)
+			log_info("Owner menu: deleted session %lld (%d files)", (long long)id,
+				 files);
+	} else {
+		r = db_event_current(d->db, &ev);
+		if (r > 0)
+			r = forget_sessions(d, ev.id, 0, &files);
+		if (r >= 0)
+			log_info("Owner menu: purged the running event (%d sessions, %d files)", r,
+				 files);
+	}
+	if (r < 0)
+		log_error_errno(r, "Owner menu: could not delete: %m");
+	publish_state(d);
+}
+
 /* The owner's choice in the screen's menu (behind the PIN). */
 static void on_ui_owner(struct bus *b, const char *topic, const void *payload, size_t len,
 			void *userdata)
@@ -826,6 +861,8 @@ static void on_ui_owner(struct bus *b, const char *topic, const void *payload, s
 				       json_object_get(json_object_object_get(o, command)));
 	if (strcmp(command, "print_test") == 0)
 		cmd_print_test(d, NULL);
+	else if (strcmp(command, "delete_last") == 0 || strcmp(command, "purge_event") == 0)
+		menu_delete(d, command[0] == 'd');
 	else if (json_object_object_length(args) != 1)
 		log_warning("The owner menu's %s came without its value", command);
 	else if (apply_settings(d, args, err, sizeof(err)) < 0)

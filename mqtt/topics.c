@@ -156,8 +156,9 @@ static const struct field_def ui_pin_fields[] = {
 };
 
 static const struct field_def ui_owner_fields[] = {
-	{ "command", FIELD_STRING, true, false, 1, 16, "pause|resume|copies|layout|print_test",
-	  NULL, "The owner's choice in the on-screen menu." },
+	{ "command", FIELD_STRING, true, false, 1, 16,
+	  "pause|resume|copies|layout|print_test|delete_last|purge_event", NULL,
+	  "The owner's choice in the on-screen menu." },
 	{ "copies", FIELD_INT, false, false, 1, 4, NULL, NULL, "With copies." },
 	{ "layout", FIELD_STRING, false, false, 1, 64, NULL, NULL, "With layout." },
 	END_FIELDS,

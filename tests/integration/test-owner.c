@@ -550,6 +550,52 @@ static void test_delete_held_print(void)
 	stop_all(pids);
 }
 
+/* The screen's owner menu (behind its PIN, in booth-ui) deletes the newest session's photos, or
+ * the running event's. */
+static void test_menu_delete(void)
+{
+	pid_t pids[3] = { 0, 0, 0 };
+	struct tclient *owner, *ui;
+	char files1[16][512], files2[16][512];
+	json_object *o;
+	int64_t s1, s2;
+	int n1, n2;
+
+	start_all(pids);
+	owner = owner_tls();
+	REQUIRE(owner != NULL);
+	ui = tclient_new(&env, "ui", NULL, false, NULL);
+	REQUIRE(ui != NULL);
+	tclient_subscribe(ui, T("session/state"));
+	CHECK(wait_state_field(owner, "\"state\":\"idle\"", 20000));
+	o = must(owner, "event_start", "{\"name\":\"fair\"}");
+	json_object_put(o);
+	o = must(owner, "settings", "{\"printing\":false}");
+	json_object_put(o);
+	s1 = guest_session(owner, ui, 1);
+	s2 = guest_session(owner, ui, 1);
+	n1 = session_files(s1, files1, 16);
+	n2 = session_files(s2, files2, 16);
+	CHECK(n1 > 0 && n2 > 0);
+
+	CHECK_INT(tclient_publish(ui, T("ui/owner_command"), "{\"command\":\"delete_last\"}", 25,
+				  NULL, NULL),
+		  ==, 0);
+	tclient_pump(owner, 1500);
+	CHECK_INT(session_files(s2, files2, 16), ==, 0);
+	CHECK_INT(session_files(s1, files1, 16), ==, n1);
+	CHECK_INT(tclient_publish(ui, T("ui/owner_command"), "{\"command\":\"purge_event\"}", 25,
+				  NULL, NULL),
+		  ==, 0);
+	tclient_pump(owner, 1500);
+	CHECK_INT(session_files(s1, files2, 16), ==, 0);
+	for (int i = 0; i < n1; i++)
+		CHECK_MSG(!file_exists(files1[i]), "%s is still there", files1[i]);
+	tclient_free(ui);
+	tclient_free(owner);
+	stop_all(pids);
+}
+
 /* What Home Assistant requires of each component's config. */
 static const char *const required[][4] = {
 	{ "sensor", "state_topic", NULL, NULL },
@@ -689,6 +735,7 @@ int main(int argc, char **argv)
 		{ "bad_input", test_bad_input },
 		{ "event_run", test_event_run },
 		{ "discovery", test_discovery },
+		{ "menu_delete", test_menu_delete },
 		{ "delete_held_print", test_delete_held_print },
 		{ NULL, NULL },
 	};
