@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #ifndef BOOTH_VERSION
 #define BOOTH_VERSION "0.0.0"
@@ -122,12 +123,61 @@ static void pop(struct camd *d)
 	d->len--;
 }
 
+/* Tell boothd that capture C is in the store at PATH. */
+static void announce(struct camd *d, const struct capture *c, const char *path, const char *sha,
+		     int width, int height, int64_t taken)
+{
+	json_object *o = json_object_new_object();
+	int r;
+
+	json_object_object_add(o, "id", json_object_new_string(c->id));
+	json_object_object_add(o, "session", json_object_new_int64(c->session));
+	json_object_object_add(o, "shot", json_object_new_int(c->shot));
+	json_object_object_add(o, "path", json_object_new_string(path));
+	json_object_object_add(o, "sha256", json_object_new_string(sha));
+	json_object_object_add(o, "width", json_object_new_int(width));
+	json_object_object_add(o, "height", json_object_new_int(height));
+	json_object_object_add(o, "taken", json_object_new_int64(taken));
+	r = bus_publish(d->bus, T_STORED, o);
+	if (r < 0)
+		log_warning_errno(r, "Could not announce session %lld shot %d: %m", c->session,
+				  c->shot);
+	json_object_put(o);
+}
+
+/* A capture asked for again (its announcement was lost: the broker or boothd restarted) whose
+ * photo is stored already is announced again, not taken twice: the guest's photo is the one
+ * taken at the countdown. Returns whether it was. */
+static bool announce_again(struct camd *d, const struct capture *c)
+{
+	char path[PATH_MAX], sha[65], *data = NULL;
+	struct stat st;
+	int w = 0, h = 0;
+	long n;
+
+	if (store_find(d->cfg.general.photo_dir, wall_msec(), c->session, c->shot, c->id, path,
+		       sizeof(path)) <= 0 ||
+	    stat(path, &st) < 0)
+		return false;
+	n = read_file(path, 64u << 20, &data);
+	if (n <= 0 || sha256_hex(data, (size_t)n, sha) < 0 ||
+	    jpeg_size((const uint8_t *)data, (size_t)n, &w, &h) < 0) {
+		free(data);
+		return false; /* unreadable: take it again */
+	}
+	free(data);
+	log_info("Capture '%s' was stored already (session %lld, shot %d): announcing it again",
+		 c->id, c->session, c->shot);
+	announce(d, c, path, sha, w, h,
+		 (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000);
+	return true;
+}
+
 static void store_still(struct camd *d, const struct capture *c, const struct camera_image *img)
 {
 	char path[PATH_MAX], sha[65];
 	uint64_t t0 = now_usec(), t1, t2;
 	uint8_t *jpeg = NULL;
-	json_object *o;
 	size_t len = 0;
 	int r;
 
@@ -155,20 +205,7 @@ static void store_still(struct camd *d, const struct capture *c, const struct ca
 		 "%llu ms)",
 		 c->session, c->shot, img->width, img->height, len,
 		 (unsigned long long)((t1 - t0) / 1000), (unsigned long long)((t2 - t1) / 1000));
-	o = json_object_new_object();
-	json_object_object_add(o, "id", json_object_new_string(c->id));
-	json_object_object_add(o, "session", json_object_new_int64(c->session));
-	json_object_object_add(o, "shot", json_object_new_int(c->shot));
-	json_object_object_add(o, "path", json_object_new_string(path));
-	json_object_object_add(o, "sha256", json_object_new_string(sha));
-	json_object_object_add(o, "width", json_object_new_int(img->width));
-	json_object_object_add(o, "height", json_object_new_int(img->height));
-	json_object_object_add(o, "taken", json_object_new_int64(img->taken_ms));
-	r = bus_publish(d->bus, T_STORED, o);
-	if (r < 0)
-		log_warning_errno(r, "Could not announce session %lld shot %d: %m", c->session,
-				  c->shot);
-	json_object_put(o);
+	announce(d, c, path, sha, img->width, img->height, img->taken_ms);
 }
 
 static void on_still(void *userdata, void *token, const struct camera_image *img, int r,
@@ -267,6 +304,8 @@ static void on_capture(struct bus *b, const char *topic, const void *payload, si
 		publish_failed(d, &c, "too many captures are waiting");
 		return;
 	}
+	if (announce_again(d, &c))
+		return;
 	log_info("Capture '%s' requested (session %lld, shot %d)", c.id, c.session, c.shot);
 	d->queue[(d->head + d->len) % MAX_PENDING] = c;
 	d->len++;

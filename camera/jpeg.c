@@ -43,3 +43,15 @@ uint8_t *jpeg_free(uint8_t *buf)
 	tjFree(buf);
 	return NULL;
 }
+
+int jpeg_size(const uint8_t *data, size_t n, int *w, int *h)
+{
+	tjhandle tj = tjInitDecompress();
+	int sub = 0, cs = 0, r;
+
+	if (!tj)
+		return -ENOMEM;
+	r = tjDecompressHeader3(tj, data, (unsigned long)n, w, h, &sub, &cs) == 0 ? 0 : -EBADMSG;
+	tjDestroy(tj);
+	return r;
+}

@@ -15,4 +15,7 @@ int jpeg_encode_xrgb(const uint8_t *px, int w, int h, size_t stride, int quality
 /* Free a buffer from jpeg_encode_xrgb(). Accepts NULL, returns NULL. */
 uint8_t *jpeg_free(uint8_t *buf);
 
+/* The width and height of the JPEG DATA (N bytes), from its header. Returns 0 or -EBADMSG. */
+int jpeg_size(const uint8_t *data, size_t n, int *w, int *h);
+
 #endif

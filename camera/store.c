@@ -67,6 +67,31 @@ int store_photo(const char *photo_dir, int64_t when_ms, long long session, int s
 	return -EEXIST;
 }
 
+int store_find(const char *photo_dir, int64_t now_ms, long long session, int shot, const char *id,
+	       char *path, size_t n_path)
+{
+	char safe[65];
+	struct stat st;
+
+	sanitize_id(id, safe, sizeof(safe));
+	/* The day it was taken: today, or yesterday for a session that spans midnight. */
+	for (int day = 0; day < 2; day++) {
+		time_t secs = (time_t)(now_ms / 1000) - (time_t)day * 86400;
+		struct tm tm;
+		int k;
+
+		if (!localtime_r(&secs, &tm))
+			return -EINVAL;
+		k = snprintf(path, n_path, "%s/%04d-%02d-%02d/s%lld-%d-%s.jpg", photo_dir,
+			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, session, shot, safe);
+		if (k < 0 || (size_t)k >= n_path)
+			return -ENAMETOOLONG;
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+			return 1;
+	}
+	return 0;
+}
+
 const char *store_strerror(int r)
 {
 	switch (r) {

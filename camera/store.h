@@ -15,6 +15,10 @@
 int store_photo(const char *photo_dir, int64_t when_ms, long long session, int shot, const char *id,
 		const void *data, size_t n, char *path, size_t n_path);
 
+/* Whether capture ID (SESSION, SHOT) is stored already under its first name, taken today or
+ * yesterday (NOW_MS, wall clock): returns 1 with its path in PATH, 0, or -errno. */
+int store_find(const char *photo_dir, int64_t now_ms, long long session, int shot, const char *id,
+	       char *path, size_t n_path);
 /* A sentence for a person saying why storing failed with R. */
 const char *store_strerror(int r);
 
