@@ -307,8 +307,8 @@ static void test_owner_menu(void)
 	pin_key(owner, 0, 3);
 	type_pin(owner, "2580");
 	/* The menu: its Pause button (accent red) across the top. */
-	CHECK(shot_pixel(owner, "menu", 40, 70, 228, 84, 60));
-	tap(owner, W / 2, H * 23 / 100);
+	CHECK(shot_pixel(owner, "menu", 40, 60, 228, 84, 60));
+	tap(owner, W / 2, H * 16 / 100);
 	CHECK(wait_setting(owner, "paused", "true", 10000));
 	/* Closed, the guests see that the booth is paused. */
 	tap(owner, W / 2, H * 9 / 10);
@@ -323,10 +323,10 @@ static void test_owner_menu(void)
 
 	/* Again: resume, and choose the first layout of the list. */
 	enter_pin(owner, "2580");
-	CHECK(shot_pixel(owner, "menu2", 40, 70, 40, 160, 90));
-	tap(owner, W / 2, H * 23 / 100);
+	CHECK(shot_pixel(owner, "menu2", 40, 60, 40, 160, 90));
+	tap(owner, W / 2, H * 16 / 100);
 	CHECK(wait_setting(owner, "paused", "false", 10000));
-	tap(owner, W / 2, H * 57 / 100);
+	tap(owner, W / 2, H * 40 / 100);
 	tap(owner, W / 4, H * 23 / 100);
 	{
 		struct tmsg *m = NULL;
