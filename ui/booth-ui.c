@@ -159,7 +159,8 @@ static int on_tick(struct loop_source *s, void *userdata)
 	if (u->model.seconds_left != seconds_left(u))
 		u->dirty = true;
 	if (owner_tick(&u->owner, now_usec() / 1000)) {
-		log_info("Owner menu closed after a minute without input");
+		if (u->owner.page == OWNER_CLOSED)
+			log_info("Owner menu closed after a minute without input");
 		u->dirty = true;
 	}
 	if (u->owner.page == OWNER_PIN &&
@@ -231,23 +232,27 @@ static bool has_reason(json_object *reasons, const char *prefix)
 	return false;
 }
 
-/* Tell boothd the owner's choice in the menu (it shows up in the settings document). */
-static void owner_command(struct ui *u, const char *command, const char *key, json_object *value)
+/* Tell boothd the owner's choice in the menu (settings show up in the settings document,
+ * deletions in the state's counts). Consumes VALUE. Returns 0 or -errno (not sent). */
+static int owner_command(struct ui *u, const char *command, const char *key, json_object *value)
 {
 	json_object *o = json_object_new_object();
+	int r;
 
 	if (!o) {
 		json_object_put(value);
-		return;
+		return -ENOMEM;
 	}
 	json_object_object_add(o, "command", json_object_new_string(command));
 	if (key)
 		json_object_object_add(o, key, value);
-	if (bus_publish(u->bus, "booth/{booth}/ui/owner_command", o) < 0)
+	r = bus_publish(u->bus, "booth/{booth}/ui/owner_command", o);
+	if (r < 0)
 		log_warning("Cannot send the owner's '%s' to boothd now", command);
 	else
 		log_info("Owner menu: %s", command);
 	json_object_put(o);
+	return r;
 }
 
 static void show_network(struct ui *u)
@@ -321,6 +326,20 @@ static bool owner_action(struct ui *u, enum ui_action a, int arg)
 			owner_command(u, "layout", "layout",
 				      json_object_new_string(u->model.owner.layouts[arg]));
 		owner_show(&u->owner, OWNER_MENU, now);
+		break;
+	case ACT_OWNER_DELETE_LAST:
+		owner_show(&u->owner, OWNER_CONFIRM_LAST, now);
+		break;
+	case ACT_OWNER_PURGE_EVENT:
+		owner_show(&u->owner, OWNER_CONFIRM_EVENT, now);
+		break;
+	case ACT_OWNER_DELETE:
+		/* Only what the confirmation on screen asked about; "Deleted" only once sent. */
+		if (!owner_confirm(&u->owner, (enum owner_page)arg, now))
+			break;
+		if (owner_command(u, arg == OWNER_CONFIRM_LAST ? "delete_last" : "purge_event",
+				  NULL, NULL) < 0)
+			owner_show(&u->owner, OWNER_MENU, now);
 		break;
 	default:
 		return false;

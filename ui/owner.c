@@ -104,13 +104,27 @@ int owner_locked_s(const struct owner *o, uint64_t now)
 void owner_show(struct owner *o, enum owner_page p, uint64_t now)
 {
 	owner_touch(o, now);
-	if (o->page == OWNER_MENU || o->page == OWNER_LAYOUTS || o->page == OWNER_NETWORK)
-		if (p == OWNER_MENU || p == OWNER_LAYOUTS || p == OWNER_NETWORK)
-			o->page = p;
+	/* Behind the PIN only; "Deleted" is reached by confirming, never directly. */
+	if (o->page >= OWNER_MENU && p >= OWNER_MENU && p != OWNER_DELETED)
+		o->page = p;
+}
+
+bool owner_confirm(struct owner *o, enum owner_page seen, uint64_t now)
+{
+	owner_touch(o, now);
+	if ((seen != OWNER_CONFIRM_LAST && seen != OWNER_CONFIRM_EVENT) || o->page != seen)
+		return false;
+	o->page = OWNER_DELETED;
+	o->deleted_at = now;
+	return true;
 }
 
 bool owner_tick(struct owner *o, uint64_t now)
 {
+	if (o->page == OWNER_DELETED && now - o->deleted_at >= OWNER_DELETED_MS) {
+		o->page = OWNER_MENU;
+		return true;
+	}
 	if (o->page == OWNER_CLOSED || now - o->last_input < OWNER_IDLE_MS)
 		return false;
 	owner_close(o);

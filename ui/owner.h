@@ -15,13 +15,17 @@
 #define OWNER_FREE_TRIES  3	 /* wrong PINs before the pad locks */
 #define OWNER_LOCK_MS	  30000	 /* the first lock; it doubles with every further wrong PIN */
 #define OWNER_LOCK_MAX_MS 300000 /* ... up to this */
+#define OWNER_DELETED_MS  2000	 /* "Deleted" shows this long, then the menu again */
 
 enum owner_page {
 	OWNER_CLOSED,
-	OWNER_PIN,     /* the PIN pad */
-	OWNER_MENU,    /* pause, copies, layout, test print, network */
-	OWNER_LAYOUTS, /* the list of layouts */
-	OWNER_NETWORK, /* the booth's addresses */
+	OWNER_PIN,	     /* the PIN pad */
+	OWNER_MENU,	     /* pause, copies, layout, test print, network, deletions */
+	OWNER_LAYOUTS,	     /* the list of layouts */
+	OWNER_NETWORK,	     /* the booth's addresses */
+	OWNER_CONFIRM_LAST,  /* asks before deleting the last guest's photos */
+	OWNER_CONFIRM_EVENT, /* asks before deleting the running event's photos */
+	OWNER_DELETED,	     /* "Deleted", for OWNER_DELETED_MS, then the menu */
 };
 
 /* What the last PIN attempt said, for the pad to show. */
@@ -40,6 +44,7 @@ struct owner {
 	uint64_t last_input;   /* ms; for closing by itself */
 	int corner_taps;       /* taps in the corner so far ... */
 	uint64_t first_corner; /* ... since this time (ms) */
+	uint64_t deleted_at;   /* ms; when OWNER_DELETED was shown */
 };
 
 /* A tap in the hidden corner at NOW (ms). Returns true when it opens the PIN pad. */
@@ -60,11 +65,17 @@ bool owner_submit(struct owner *o, const char *pin, uint64_t now);
 /* Whole seconds the pad stays locked after NOW (0: not locked). */
 int owner_locked_s(const struct owner *o, uint64_t now);
 
-/* Go to page P of the menu (OWNER_MENU, OWNER_LAYOUTS, OWNER_NETWORK); only from the menu. */
+/* Go to page P of the menu (OWNER_MENU, OWNER_LAYOUTS, OWNER_NETWORK, OWNER_CONFIRM_LAST,
+ * OWNER_CONFIRM_EVENT); only from the menu or one of its pages. */
 void owner_show(struct owner *o, enum owner_page p, uint64_t now);
+/* The owner chose Delete on confirmation page SEEN (what the screen showed) at NOW. Only when
+ * SEEN is the confirmation page still open does it turn to OWNER_DELETED and return true: the
+ * caller then deletes what SEEN asked about. */
+bool owner_confirm(struct owner *o, enum owner_page seen, uint64_t now);
 /* Note input at NOW (any tap or key while open keeps it open). */
 void owner_touch(struct owner *o, uint64_t now);
-/* Time passes: close after OWNER_IDLE_MS without input. Returns true if it closed now. */
+/* Time passes: close after OWNER_IDLE_MS without input, and go from OWNER_DELETED back to the
+ * menu after OWNER_DELETED_MS. Returns true if the page changed now. */
 bool owner_tick(struct owner *o, uint64_t now);
 
 #endif

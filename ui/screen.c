@@ -17,13 +17,22 @@ static const uint8_t GREY[3] = { 90, 96, 116 };
 static const uint8_t WARN_BG[3] = { 120, 40, 30 };
 
 static const char *const names[SCREEN_COUNT] = {
-	[SCREEN_ATTRACT] = "attract",	  [SCREEN_COUNTDOWN] = "countdown",
-	[SCREEN_FLASH] = "flash",	  [SCREEN_PROCESSING] = "processing",
-	[SCREEN_REVIEW] = "review",	  [SCREEN_PRINTING] = "printing",
-	[SCREEN_DONE] = "done",		  [SCREEN_FAILED] = "failed",
-	[SCREEN_ATTENTION] = "attention", [SCREEN_PIN] = "pin",
-	[SCREEN_OWNER] = "owner",	  [SCREEN_LAYOUTS] = "layouts",
+	[SCREEN_ATTRACT] = "attract",
+	[SCREEN_COUNTDOWN] = "countdown",
+	[SCREEN_FLASH] = "flash",
+	[SCREEN_PROCESSING] = "processing",
+	[SCREEN_REVIEW] = "review",
+	[SCREEN_PRINTING] = "printing",
+	[SCREEN_DONE] = "done",
+	[SCREEN_FAILED] = "failed",
+	[SCREEN_ATTENTION] = "attention",
+	[SCREEN_PIN] = "pin",
+	[SCREEN_OWNER] = "owner",
+	[SCREEN_LAYOUTS] = "layouts",
 	[SCREEN_NETWORK] = "network",
+	[SCREEN_DELETE_LAST] = "delete-last",
+	[SCREEN_PURGE_EVENT] = "purge-event",
+	[SCREEN_DELETED] = "deleted",
 };
 
 const char *screen_name(enum ui_screen s)
@@ -103,6 +112,12 @@ enum ui_screen screen_pick(const struct ui_model *m)
 		return SCREEN_LAYOUTS;
 	case OWNER_NETWORK:
 		return SCREEN_NETWORK;
+	case OWNER_CONFIRM_LAST:
+		return SCREEN_DELETE_LAST;
+	case OWNER_CONFIRM_EVENT:
+		return SCREEN_PURGE_EVENT;
+	case OWNER_DELETED:
+		return SCREEN_DELETED;
 	default:
 		break;
 	}
@@ -392,25 +407,52 @@ static void draw_owner(struct canvas *c, const struct ui_model *m, struct ui_tar
 	struct layout_px all = { 0, 0, c->w, c->h };
 	char buf[160];
 
+	/* Rows of 0.105 of the screen: just over the tenth a button needs, so that seven fit; the
+	 * deletions sit apart from the rest, in full rows so that their words stay large. */
 	canvas_fill(c, &all, BG);
-	text_in(c, frac(c, 0.05, 0.02, 0.95, 0.13), 0.8, ui_str(m->lang, STR_OWNER_MENU), FG, r);
+	text_in(c, frac(c, 0.05, 0.01, 0.95, 0.10), 0.8, ui_str(m->lang, STR_OWNER_MENU), FG, r);
 	if (o->paused)
-		button(c, frac(c, 0.05, 0.16, 0.95, 0.30), GREEN, ui_str(m->lang, STR_RESUME_BOOTH),
-		       ACT_OWNER_RESUME, targets, n, r);
+		button(c, frac(c, 0.05, 0.11, 0.95, 0.215), GREEN,
+		       ui_str(m->lang, STR_RESUME_BOOTH), ACT_OWNER_RESUME, targets, n, r);
 	else
-		button(c, frac(c, 0.05, 0.16, 0.95, 0.30), ACCENT, ui_str(m->lang, STR_PAUSE_BOOTH),
-		       ACT_OWNER_PAUSE, targets, n, r);
-	copies_row(c, frac(c, 0.05, 0.33, 0.95, 0.47), o->copies, 1,
+		button(c, frac(c, 0.05, 0.11, 0.95, 0.215), ACCENT,
+		       ui_str(m->lang, STR_PAUSE_BOOTH), ACT_OWNER_PAUSE, targets, n, r);
+	copies_row(c, frac(c, 0.05, 0.23, 0.95, 0.335), o->copies, 1,
 		   o->max_copies > 1 ? o->max_copies : 4, ACT_OWNER_COPIES, m->lang, targets, n, r);
 	snprintf(buf, sizeof(buf), "%s: %s", ui_str(m->lang, STR_LAYOUT),
 		 o->layout[0] ? o->layout : "-");
-	button(c, frac(c, 0.05, 0.50, 0.95, 0.64), BLUE, buf, ACT_OWNER_LAYOUTS, targets, n, r);
-	button(c, frac(c, 0.05, 0.67, 0.48, 0.81), BLUE, ui_str(m->lang, STR_TEST_PRINT),
+	button(c, frac(c, 0.05, 0.35, 0.95, 0.455), BLUE, buf, ACT_OWNER_LAYOUTS, targets, n, r);
+	button(c, frac(c, 0.05, 0.47, 0.48, 0.575), BLUE, ui_str(m->lang, STR_TEST_PRINT),
 	       ACT_OWNER_TEST_PRINT, targets, n, r);
-	button(c, frac(c, 0.52, 0.67, 0.95, 0.81), BLUE, ui_str(m->lang, STR_NETWORK),
+	button(c, frac(c, 0.52, 0.47, 0.95, 0.575), BLUE, ui_str(m->lang, STR_NETWORK),
 	       ACT_OWNER_NETWORK, targets, n, r);
-	button(c, frac(c, 0.3, 0.84, 0.7, 0.97), GREY, ui_str(m->lang, STR_CLOSE), ACT_OWNER_CLOSE,
+	button(c, frac(c, 0.05, 0.605, 0.95, 0.71), WARN_BG, ui_str(m->lang, STR_DELETE_LAST),
+	       ACT_OWNER_DELETE_LAST, targets, n, r);
+	button(c, frac(c, 0.05, 0.725, 0.95, 0.83), WARN_BG, ui_str(m->lang, STR_PURGE_EVENT),
+	       ACT_OWNER_PURGE_EVENT, targets, n, r);
+	button(c, frac(c, 0.3, 0.86, 0.7, 0.965), GREY, ui_str(m->lang, STR_CLOSE), ACT_OWNER_CLOSE,
 	       targets, n, r);
+}
+
+/* A deletion's confirmation, in plain words: what goes, that it cannot be undone; Keep (the
+ * safe choice, blue) beside Delete (dark red). */
+static void draw_confirm(struct canvas *c, const struct ui_model *m, bool event,
+			 struct ui_target *targets, int *n, int *r)
+{
+	struct layout_px all = { 0, 0, c->w, c->h };
+
+	canvas_fill(c, &all, BG);
+	text_in(c, frac(c, 0.05, 0.06, 0.95, 0.22), 0.8,
+		ui_str(m->lang, event ? STR_PURGE_EVENT_Q : STR_DELETE_LAST_Q), FG, r);
+	text_in(c, frac(c, 0.05, 0.28, 0.95, 0.38), 0.8,
+		ui_str(m->lang, event ? STR_PURGE_EVENT_WHAT : STR_DELETE_LAST_WHAT), DIM, r);
+	text_in(c, frac(c, 0.05, 0.42, 0.95, 0.52), 0.8, ui_str(m->lang, STR_CANNOT_UNDO), NOTICE,
+		r);
+	button(c, frac(c, 0.05, 0.64, 0.47, 0.9), BLUE, ui_str(m->lang, STR_KEEP), ACT_OWNER_BACK,
+	       targets, n, r);
+	button_arg(c, frac(c, 0.53, 0.64, 0.95, 0.9), WARN_BG, ui_str(m->lang, STR_CONFIRM_DELETE),
+		   ACT_OWNER_DELETE, event ? OWNER_CONFIRM_EVENT : OWNER_CONFIRM_LAST, targets, n,
+		   r);
 }
 
 static void draw_layouts(struct canvas *c, const struct ui_model *m, struct ui_target *targets,
@@ -551,6 +593,15 @@ int screen_draw(struct canvas *c, enum ui_screen s, const struct ui_model *m,
 	case SCREEN_NETWORK:
 		draw_network(c, m, targets, n, &r);
 		break;
+	case SCREEN_DELETE_LAST:
+	case SCREEN_PURGE_EVENT:
+		draw_confirm(c, m, s == SCREEN_PURGE_EVENT, targets, n, &r);
+		break;
+	case SCREEN_DELETED:
+		/* Back to the menu by itself; a tap anywhere goes back at once. */
+		draw_message(c, BG, ui_str(m->lang, STR_DELETED), NULL, &r);
+		target(all, ACT_OWNER_BACK, 0, targets, n);
+		break;
 	case SCREEN_ATTENTION:
 	default:
 		draw_message(c, WARN_BG, ui_str(m->lang, attention_str(m->attention)),
@@ -623,7 +674,11 @@ enum ui_action screen_key(enum ui_screen s, const char *key, int *arg)
 		return back ? ACT_OWNER_CLOSE : ACT_NONE;
 	case SCREEN_LAYOUTS:
 	case SCREEN_NETWORK:
+	case SCREEN_DELETE_LAST: /* escape keeps; deleting takes a tap on Delete */
+	case SCREEN_PURGE_EVENT:
 		return back ? ACT_OWNER_BACK : ACT_NONE;
+	case SCREEN_DELETED:
+		return back || enter ? ACT_OWNER_BACK : ACT_NONE;
 	case SCREEN_REVIEW:
 		if (enter || strcmp(key, "1") == 0)
 			return ACT_PRINT;

@@ -20,10 +20,13 @@ enum ui_screen {
 	SCREEN_DONE,
 	SCREEN_FAILED,
 	SCREEN_ATTENTION,
-	SCREEN_PIN,	/* the owner's PIN pad */
-	SCREEN_OWNER,	/* the owner menu */
-	SCREEN_LAYOUTS, /* the owner menu's list of layouts */
-	SCREEN_NETWORK, /* the owner menu's network addresses */
+	SCREEN_PIN,	    /* the owner's PIN pad */
+	SCREEN_OWNER,	    /* the owner menu */
+	SCREEN_LAYOUTS,	    /* the owner menu's list of layouts */
+	SCREEN_NETWORK,	    /* the owner menu's network addresses */
+	SCREEN_DELETE_LAST, /* asks the owner before deleting the last guest's photos */
+	SCREEN_PURGE_EVENT, /* asks the owner before deleting the running event's photos */
+	SCREEN_DELETED,	    /* "Deleted", then the menu again */
 	SCREEN_COUNT,
 };
 
@@ -66,6 +69,9 @@ enum ui_action {
 	ACT_OWNER_LAYOUT, /* arg: index into the layouts */
 	ACT_OWNER_TEST_PRINT,
 	ACT_OWNER_NETWORK,
+	ACT_OWNER_DELETE_LAST, /* the menu's entry: asks for a confirmation */
+	ACT_OWNER_PURGE_EVENT, /* likewise */
+	ACT_OWNER_DELETE,      /* Delete on a confirmation; arg: its enum owner_page */
 };
 
 /* How the guest's print is going (booth/{booth}/events/print_job of the session's jobs). */
@@ -145,7 +151,8 @@ enum ui_attention screen_attention(const struct ui_status *st);
 /* The screen model M calls for: an owner page while the owner menu is open and no session runs,
  * else what the session's phase (or the attract/attention screen) calls for. */
 enum ui_screen screen_pick(const struct ui_model *m);
-/* The screen's name ("attract", "countdown", ..., "pin", "owner", "layouts", "network"). */
+/* The screen's name ("attract", "countdown", ..., "pin", "owner", "layouts", "network",
+ * "delete-last", "purge-event", "deleted"). */
 const char *screen_name(enum ui_screen s);
 /* The guest screen under the owner pages (what ui/state, whose contract knows only the guests'
  * screens, says while the owner menu is open): S itself for a guest screen. */
@@ -169,7 +176,8 @@ enum ui_action screen_hit(const struct ui_target *targets, int n, int x, int y, 
  * for on screen S, its argument in *ARG: enter/space (and the big GPIO button, which arrives as
  * enter) is the screen's main action, escape goes back, 1/2/3 pick the review's Print/Retake/
  * Don't keep, l switches language; menu opens the owner's PIN pad from the attract and
- * attention screens; on the PIN pad digits type, backspace deletes, enter checks. */
+ * attention screens; on the PIN pad digits type, backspace deletes, enter checks. On a
+ * deletion's confirmation escape keeps (goes back) and no key deletes. */
 enum ui_action screen_key(enum ui_screen s, const char *key, int *arg);
 
 /* The name of action A ("start", "print", ...), as on session/command; NULL for ACT_NONE and

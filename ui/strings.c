@@ -59,6 +59,18 @@ static const char *const table[STR_COUNT][UI_LANG_COUNT] = {
 	[STR_NETWORK] = { "Network address", "网络地址" },
 	[STR_HOST_NAME] = { "Host name", "主机名" },
 	[STR_NO_ADDRESS] = { "No network address", "没有网络地址" },
+	[STR_DELETE_LAST] = { "Delete the last guest's photos", "删除上一位客人的照片" },
+	[STR_DELETE_LAST_Q] = { "Delete the last guest's photos?", "删除上一位客人的照片？" },
+	[STR_DELETE_LAST_WHAT] = { "Every photo and strip of the guest who finished last",
+				   "上一位完成拍照的客人的所有照片" },
+	[STR_PURGE_EVENT] = { "Delete this event's photos", "删除本次活动的照片" },
+	[STR_PURGE_EVENT_Q] = { "Delete this event's photos?", "删除本次活动的照片？" },
+	[STR_PURGE_EVENT_WHAT] = { "Every photo and strip of every guest at this event",
+				   "本次活动所有客人的所有照片" },
+	[STR_CANNOT_UNDO] = { "This cannot be undone", "此操作无法撤销" },
+	[STR_CONFIRM_DELETE] = { "Delete", "删除" },
+	[STR_KEEP] = { "Keep", "保留" },
+	[STR_DELETED] = { "Deleted", "已删除" },
 };
 
 const char *ui_str(enum ui_lang lang, enum ui_str id)

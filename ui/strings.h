@@ -64,6 +64,16 @@ enum ui_str {
 	STR_NETWORK,
 	STR_HOST_NAME,
 	STR_NO_ADDRESS,
+	STR_DELETE_LAST,   /* the menu's entry */
+	STR_DELETE_LAST_Q, /* its confirmation's question */
+	STR_DELETE_LAST_WHAT,
+	STR_PURGE_EVENT,
+	STR_PURGE_EVENT_Q,
+	STR_PURGE_EVENT_WHAT,
+	STR_CANNOT_UNDO,
+	STR_CONFIRM_DELETE, /* the confirmation's Delete button */
+	STR_KEEP,
+	STR_DELETED,
 	STR_COUNT,
 };
 

@@ -434,6 +434,27 @@ int env_printer_received(struct env *e)
 	return (int)strtol(out, NULL, 10);
 }
 
+int env_session_files(struct env *e, int64_t session, char paths[][512], int max)
+{
+	char cmd[1024];
+	FILE *p;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 %s \"SELECT path FROM photos WHERE session_id = %lld UNION ALL "
+		 "SELECT path FROM strips WHERE session_id = %lld\"",
+		 e->database, (long long)session, (long long)session);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	while (n < max && fgets(paths[n], 512, p)) {
+		paths[n][strcspn(paths[n], "\n")] = '\0';
+		n++;
+	}
+	pclose(p);
+	return n;
+}
+
 int env_small_fs(struct env *e, const char *path, long kib)
 {
 	static bool unshared;

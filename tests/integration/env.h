@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define ENV_BOOTH "b1"
@@ -25,7 +26,7 @@ struct env {
 	pid_t daemons[16];     /* started with env_spawn(), killed by env_stop() */
 	int cupsd_port;	       /* the private cupsd's, once started */
 	pid_t cupsd;
-	char small_fs[320]; /* a tmpfs mounted by env_small_fs(), unmounted by env_stop() */
+	char small_fs[320];   /* a tmpfs mounted by env_small_fs(), unmounted by env_stop() */
 	char booth[33];	      /* the booth id (ENV_BOOTH unless env_start_booth() said) */
 	int fleet_port;	      /* the test fleet broker's TLS listener, once started */
 	int fleet_plain_port; /* its plain loopback listener, for the test's recorder */
@@ -63,6 +64,9 @@ int env_printer_start_attrs(struct env *e, const char *attrs);
 void env_printer_stop(struct env *e);
 /* How many documents the printer received so far. */
 int env_printer_received(struct env *e);
+/* The paths of SESSION's photos and strips, as boothd's database names them (sqlite3), into
+ * PATHS (at most MAX). Returns how many, or -1. */
+int env_session_files(struct env *e, int64_t session, char paths[][512], int max);
 /* Write TEXT to the virtual printer's control file NAME ("fault": abort jobs raising that state
  * reason; "delay": seconds each job takes), or remove it when TEXT is NULL. */
 int env_printer_control(struct env *e, const char *name, const char *text);

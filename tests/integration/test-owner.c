@@ -267,28 +267,6 @@ static bool file_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* The paths of SESSION's photos and strips, from the database file. */
-static int session_files(int64_t session, char paths[][512], int max)
-{
-	char cmd[1024];
-	FILE *p;
-	int n = 0;
-
-	snprintf(cmd, sizeof(cmd),
-		 "sqlite3 %s \"SELECT path FROM photos WHERE session_id = %lld UNION ALL "
-		 "SELECT path FROM strips WHERE session_id = %lld\"",
-		 env.database, (long long)session, (long long)session);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (n < max && fgets(paths[n], 512, p)) {
-		paths[n][strcspn(paths[n], "\n")] = '\0';
-		n++;
-	}
-	pclose(p);
-	return n;
-}
-
 /* One guest session: started by the owner, printed by the guest's choice of COPIES. */
 static int64_t guest_session(struct tclient *owner, struct tclient *ui, int copies)
 {
@@ -420,15 +398,15 @@ static void test_event_run(void)
 	json_object_put(o);
 
 	/* Delete one session: its files and rows go; purge the event: the rest go. */
-	n = session_files(s1, files, 16);
+	n = env_session_files(&env, s1, files, 16);
 	CHECK_INT(n, ==, 3); /* two photos and the strip */
 	o = must(owner, "delete_session", "{\"session\":1}");
 	CHECK_INT(o ? json_object_get_int(get(o, "files")) : 0, ==, 3);
 	json_object_put(o);
 	for (int i = 0; i < n; i++)
 		CHECK_MSG(!file_exists(files[i]), "%s is still there", files[i]);
-	CHECK_INT(session_files(s1, files, 16), ==, 0);
-	n = session_files(s2, files, 16);
+	CHECK_INT(env_session_files(&env, s1, files, 16), ==, 0);
+	n = env_session_files(&env, s2, files, 16);
 	CHECK_INT(n, ==, 3);
 	o = must(owner, "purge_event", "{\"event\":1}");
 	CHECK_INT(o ? json_object_get_int(get(o, "sessions")) : -1, ==, 1);
@@ -504,7 +482,7 @@ static void test_delete_held_print(void)
 	s1 = guest_session(owner, ui, 1);
 	CHECK_MSG(wait_payload(owner, T("events/print_job"), "\"state\":\"held\"", 20000),
 		  "the print was not held");
-	n = session_files(s1, files, 16);
+	n = env_session_files(&env, s1, files, 16);
 	CHECK_INT(n, ==, 5); /* four photos and the strip */
 
 	o = must(owner, "delete_session", "{\"session\":1}");
@@ -513,7 +491,7 @@ static void test_delete_held_print(void)
 		  "the held print was not canceled");
 	for (int i = 0; i < n; i++)
 		CHECK_MSG(!file_exists(files[i]), "%s is still there", files[i]);
-	CHECK_INT(session_files(s1, files, 16), ==, 0);
+	CHECK_INT(env_session_files(&env, s1, files, 16), ==, 0);
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 %s \"SELECT count(*) FROM print_jobs WHERE session_id = 1 AND state IN "
 		 "('pending', 'held', 'queued', 'processing')\"",
@@ -574,21 +552,21 @@ static void test_menu_delete(void)
 	json_object_put(o);
 	s1 = guest_session(owner, ui, 1);
 	s2 = guest_session(owner, ui, 1);
-	n1 = session_files(s1, files1, 16);
-	n2 = session_files(s2, files2, 16);
+	n1 = env_session_files(&env, s1, files1, 16);
+	n2 = env_session_files(&env, s2, files2, 16);
 	CHECK(n1 > 0 && n2 > 0);
 
 	CHECK_INT(tclient_publish(ui, T("ui/owner_command"), "{\"command\":\"delete_last\"}", 25,
 				  NULL, NULL),
 		  ==, 0);
 	tclient_pump(owner, 1500);
-	CHECK_INT(session_files(s2, files2, 16), ==, 0);
-	CHECK_INT(session_files(s1, files1, 16), ==, n1);
+	CHECK_INT(env_session_files(&env, s2, files2, 16), ==, 0);
+	CHECK_INT(env_session_files(&env, s1, files1, 16), ==, n1);
 	CHECK_INT(tclient_publish(ui, T("ui/owner_command"), "{\"command\":\"purge_event\"}", 25,
 				  NULL, NULL),
 		  ==, 0);
 	tclient_pump(owner, 1500);
-	CHECK_INT(session_files(s1, files2, 16), ==, 0);
+	CHECK_INT(env_session_files(&env, s1, files2, 16), ==, 0);
 	for (int i = 0; i < n1; i++)
 		CHECK_MSG(!file_exists(files1[i]), "%s is still there", files1[i]);
 	tclient_free(ui);

@@ -5,6 +5,7 @@
 #include "canvas.h"
 #include "env.h"
 #include "harness.h"
+#include "owner.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -135,6 +136,45 @@ static struct canvas *to_review(struct tclient *owner)
 	return screenshot(owner, "review");
 }
 
+/* A guest session from the attract screen (shown now), ended by a tap at (X, Y) on the review
+ * screen; it must end OUTCOME. Returns the session's id, 0 if it did not end. */
+static int64_t session_by_tap(struct tclient *owner, int x, int y, const char *outcome)
+{
+	struct canvas *img = to_review(owner);
+	json_object *o;
+	int64_t id;
+
+	CHECK(img != NULL);
+	if (!img)
+		return 0;
+	canvas_free(img);
+	tap(owner, x, y);
+	o = wait_event(owner, T("events/session_ended"), 30000);
+	CHECK(o != NULL);
+	if (!o)
+		return 0;
+	CHECK_STR(json_object_get_string(get(o, "outcome")), outcome);
+	id = json_object_get_int64(get(o, "session"));
+	json_object_put(o);
+	return id;
+}
+
+/* The screenshot IMG (consumed) looks like tests/golden/NAME.png, with the unit tests'
+ * tolerance. */
+static void check_golden(struct canvas *img, const char *name)
+{
+	struct canvas *golden = NULL;
+	char path[128];
+	double diff;
+
+	snprintf(path, sizeof(path), "tests/golden/%s.png", name);
+	CHECK_MSG(canvas_read_png(path, &golden) == 0, "cannot read %s", path);
+	diff = img && golden ? canvas_diff(img, golden, 40) : 1;
+	CHECK_MSG(diff < 0.004, "the screen differs from %s: %.4f", name, diff);
+	canvas_free(golden);
+	canvas_free(img);
+}
+
 static void sessions(struct tclient *owner)
 {
 	struct canvas *img, *golden = NULL;
@@ -153,11 +193,7 @@ static void sessions(struct tclient *owner)
 	REQUIRE(img);
 	CHECK_INT(img->w, ==, W);
 	CHECK_INT(img->h, ==, H);
-	REQUIRE(canvas_read_png("tests/golden/ui-attract-zh.png", &golden) == 0);
-	CHECK_MSG(canvas_diff(img, golden, 40) < 0.004, "the attract screen differs: %.4f",
-		  canvas_diff(img, golden, 40));
-	canvas_free(img);
-	canvas_free(golden);
+	check_golden(img, "ui-attract-zh");
 	tap(owner, W * 85 / 100, H * 9 / 10);
 	CHECK(wait_screen(owner, "attract", "en", 5000));
 
@@ -198,14 +234,7 @@ static void sessions(struct tclient *owner)
 	CHECK_INT(env_printer_received(&env), ==, 1);
 
 	/* The next guest does not keep the photos. */
-	img = to_review(owner);
-	REQUIRE(img);
-	canvas_free(img);
-	tap(owner, W * 3 / 4, H * 72 / 100);
-	o = wait_event(owner, T("events/session_ended"), 20000);
-	REQUIRE(o);
-	CHECK_STR(json_object_get_string(get(o, "outcome")), "deleted");
-	json_object_put(o);
+	REQUIRE(session_by_tap(owner, W * 3 / 4, H * 72 / 100, "deleted") > 0);
 	CHECK(wait_screen(owner, "attract", NULL, 20000));
 	usleep(500000);
 	CHECK_INT(env_printer_received(&env), ==, 1);
@@ -281,12 +310,69 @@ static bool shot_pixel(struct tclient *c, const char *name, int x, int y, int r,
 	return img && p[0] == r && p[1] == g && p[2] == b;
 }
 
+/* Wait until no file SESSION had (PATHS, N of them) is there, and the database names none. */
+static bool files_gone(int64_t session, char paths[][512], int n, int ms)
+{
+	long long deadline = env_ms() + ms;
+	char now[16][512];
+
+	while (env_ms() < deadline) {
+		int left = env_session_files(&env, session, now, 16);
+
+		for (int i = 0; i < n; i++)
+			left += access(paths[i], F_OK) == 0;
+		if (left == 0)
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+/* A guest prints a strip, then changes their mind: on the owner menu, "Delete the last guest's
+ * photos" asks first (its screen as in the golden); Keep deletes nothing; Delete reaches
+ * boothd (ui/owner_command delete_last, which only boothd may read: its effect is checked, the
+ * session's files and rows gone) and the menu comes back. */
+static void delete_last_guest(struct tclient *owner)
+{
+	char files[16][512], again[16][512];
+	int64_t session;
+	int n;
+
+	tclient_subscribe(owner, T("events/session_ended"));
+	session = session_by_tap(owner, W * 3 / 4, H * 29 / 100, "printed");
+	REQUIRE(session > 0);
+	REQUIRE(wait_screen(owner, "attract", NULL, 20000));
+	n = env_session_files(&env, session, files, 16);
+	CHECK_MSG(n >= 2, "session %lld has %d files", (long long)session, n);
+
+	enter_pin(owner, "2580");
+	tap(owner, W / 2, H * 66 / 100);
+	check_golden(screenshot(owner, "delete-last"), "ui-delete-last-en");
+	/* Keep: back on the menu (its Pause button), and the photos stay. */
+	tap(owner, W / 4, H * 77 / 100);
+	CHECK(shot_pixel(owner, "kept", 40, 60, 228, 84, 60));
+	usleep(500000);
+	CHECK_INT(env_session_files(&env, session, again, 16), ==, n);
+	for (int i = 0; i < n; i++)
+		CHECK_MSG(access(files[i], F_OK) == 0, "%s went on Keep", files[i]);
+	/* Delete: gone, from the photo store and the database. */
+	tap(owner, W / 2, H * 66 / 100);
+	tap(owner, W * 3 / 4, H * 77 / 100);
+	CHECK_MSG(files_gone(session, files, n, 10000), "session %lld's photos are still there",
+		  (long long)session);
+	/* "Deleted" gives way to the menu by itself. */
+	usleep((OWNER_DELETED_MS + 500) * 1000);
+	CHECK(shot_pixel(owner, "after-delete", 40, 60, 228, 84, 60));
+	tap(owner, W / 2, H * 9 / 10);
+	CHECK(wait_screen(owner, "attract", NULL, 10000));
+}
+
 /* The owner menu behind the PIN: a wrong PIN keeps it shut, the right one opens it; pausing
- * reaches boothd (settings, then the paused screen for guests), resuming and a layout too. */
+ * reaches boothd (settings, then the paused screen for guests), resuming and a layout too, and
+ * deleting the last guest's photos. */
 static void test_owner_menu(void)
 {
 	struct tclient *owner;
-	struct canvas *img, *golden = NULL;
 	json_object *o;
 	pid_t pids[4];
 
@@ -307,26 +393,20 @@ static void test_owner_menu(void)
 	pin_key(owner, 0, 3);
 	type_pin(owner, "2580");
 	/* The menu: its Pause button (accent red) across the top. */
-	CHECK(shot_pixel(owner, "menu", 40, 70, 228, 84, 60));
-	tap(owner, W / 2, H * 23 / 100);
+	CHECK(shot_pixel(owner, "menu", 40, 60, 228, 84, 60));
+	tap(owner, W / 2, H * 16 / 100);
 	CHECK(wait_setting(owner, "paused", "true", 10000));
 	/* Closed, the guests see that the booth is paused. */
 	tap(owner, W / 2, H * 9 / 10);
 	CHECK(wait_screen(owner, "attention", NULL, 10000));
-	img = screenshot(owner, "paused");
-	REQUIRE(img);
-	REQUIRE(canvas_read_png("tests/golden/ui-attention-paused-en.png", &golden) == 0);
-	CHECK_MSG(canvas_diff(img, golden, 40) < 0.004, "the paused screen differs: %.4f",
-		  canvas_diff(img, golden, 40));
-	canvas_free(img);
-	canvas_free(golden);
+	check_golden(screenshot(owner, "paused"), "ui-attention-paused-en");
 
 	/* Again: resume, and choose the first layout of the list. */
 	enter_pin(owner, "2580");
-	CHECK(shot_pixel(owner, "menu2", 40, 70, 40, 160, 90));
-	tap(owner, W / 2, H * 23 / 100);
+	CHECK(shot_pixel(owner, "menu2", 40, 60, 40, 160, 90));
+	tap(owner, W / 2, H * 16 / 100);
 	CHECK(wait_setting(owner, "paused", "false", 10000));
-	tap(owner, W / 2, H * 57 / 100);
+	tap(owner, W / 2, H * 40 / 100);
 	tap(owner, W / 4, H * 23 / 100);
 	{
 		struct tmsg *m = NULL;
@@ -346,6 +426,7 @@ static void test_owner_menu(void)
 	}
 	tap(owner, W / 2, H * 9 / 10);
 	CHECK(wait_screen(owner, "attract", NULL, 10000));
+	delete_last_guest(owner);
 	tclient_free(owner);
 	stop_booth(pids);
 }

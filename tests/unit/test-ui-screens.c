@@ -60,13 +60,14 @@ static void model_for(enum ui_screen s, enum ui_lang lang, struct ui_model *m,
 		      const struct canvas *strip)
 {
 	static const char *const phases[SCREEN_COUNT] = {
-		[SCREEN_ATTRACT] = "idle",   [SCREEN_COUNTDOWN] = "countdown",
-		[SCREEN_FLASH] = "capture",  [SCREEN_PROCESSING] = "compose",
-		[SCREEN_REVIEW] = "review",  [SCREEN_PRINTING] = "print",
-		[SCREEN_DONE] = "done",	     [SCREEN_FAILED] = "error",
-		[SCREEN_ATTENTION] = "idle", [SCREEN_PIN] = "idle",
-		[SCREEN_OWNER] = "idle",     [SCREEN_LAYOUTS] = "idle",
-		[SCREEN_NETWORK] = "idle",
+		[SCREEN_ATTRACT] = "idle",     [SCREEN_COUNTDOWN] = "countdown",
+		[SCREEN_FLASH] = "capture",    [SCREEN_PROCESSING] = "compose",
+		[SCREEN_REVIEW] = "review",    [SCREEN_PRINTING] = "print",
+		[SCREEN_DONE] = "done",	       [SCREEN_FAILED] = "error",
+		[SCREEN_ATTENTION] = "idle",   [SCREEN_PIN] = "idle",
+		[SCREEN_OWNER] = "idle",       [SCREEN_LAYOUTS] = "idle",
+		[SCREEN_NETWORK] = "idle",     [SCREEN_DELETE_LAST] = "idle",
+		[SCREEN_PURGE_EVENT] = "idle", [SCREEN_DELETED] = "idle",
 	};
 	static const char *const layouts[] = { "2x6-strip", "4x6-grid", "4x6-single",
 					       "4x6-two-strips" };
@@ -81,11 +82,14 @@ static void model_for(enum ui_screen s, enum ui_lang lang, struct ui_model *m,
 	m->strip = strip;
 	m->attention = s == SCREEN_ATTENTION ? ATT_PAPER : ATT_NONE;
 	/* The owner pages, as an owner sees them partway through. */
-	m->owner.page = s == SCREEN_PIN	      ? OWNER_PIN
-			: s == SCREEN_OWNER   ? OWNER_MENU
-			: s == SCREEN_LAYOUTS ? OWNER_LAYOUTS
-			: s == SCREEN_NETWORK ? OWNER_NETWORK
-					      : OWNER_CLOSED;
+	m->owner.page = s == SCREEN_PIN		  ? OWNER_PIN
+			: s == SCREEN_OWNER	  ? OWNER_MENU
+			: s == SCREEN_LAYOUTS	  ? OWNER_LAYOUTS
+			: s == SCREEN_NETWORK	  ? OWNER_NETWORK
+			: s == SCREEN_DELETE_LAST ? OWNER_CONFIRM_LAST
+			: s == SCREEN_PURGE_EVENT ? OWNER_CONFIRM_EVENT
+			: s == SCREEN_DELETED	  ? OWNER_DELETED
+						  : OWNER_CLOSED;
 	m->owner.digits = 3;
 	m->owner.note = OWNER_NOTE_WRONG;
 	m->owner.copies = 2;
@@ -250,23 +254,32 @@ static void test_goldens_states(void)
 	canvas_free(strip);
 }
 
-/* Screens must not all look alike: a golden test over a blank renderer would pass otherwise. */
-static void test_screens_differ(void)
+/* The share of pixels in which screen SA in LA and screen SB in LB differ (1: not drawn). */
+static double screens_diff(enum ui_screen sa, enum ui_lang la, enum ui_screen sb, enum ui_lang lb)
 {
 	struct canvas *a = NULL, *b = NULL;
 	struct ui_target t[UI_MAX_TARGETS];
 	struct ui_model m;
+	double share = 1;
 	int n;
 
 	make_frame();
-	REQUIRE(canvas_new(W, H, &a) == 0 && canvas_new(W, H, &b) == 0);
-	model_for(SCREEN_ATTRACT, UI_LANG_EN, &m, NULL);
-	screen_draw(a, SCREEN_ATTRACT, &m, t, &n);
-	model_for(SCREEN_ATTRACT, UI_LANG_ZH, &m, NULL);
-	screen_draw(b, SCREEN_ATTRACT, &m, t, &n);
-	CHECK(canvas_diff(a, b, 40) > 0.005);
+	if (canvas_new(W, H, &a) == 0 && canvas_new(W, H, &b) == 0) {
+		model_for(sa, la, &m, NULL);
+		screen_draw(a, sa, &m, t, &n);
+		model_for(sb, lb, &m, NULL);
+		screen_draw(b, sb, &m, t, &n);
+		share = canvas_diff(a, b, 40);
+	}
 	canvas_free(a);
 	canvas_free(b);
+	return share;
+}
+
+/* Screens must not all look alike: a golden test over a blank renderer would pass otherwise. */
+static void test_screens_differ(void)
+{
+	CHECK(screens_diff(SCREEN_ATTRACT, UI_LANG_EN, SCREEN_ATTRACT, UI_LANG_ZH) > 0.005);
 }
 
 static void test_targets_and_keys(void)
@@ -343,18 +356,27 @@ static void test_targets_and_keys(void)
 	CHECK_INT(arg, ==, 2);
 	CHECK_INT(screen_hit(t, n, W * 56 / 100, H * 43 / 100, &arg), ==, ACT_COPIES);
 	CHECK_INT(arg, ==, 1);
-	/* The menu: pause, copies, layout, test print, network, close. */
+	/* The menu: pause, copies, layout, test print, network, the two deletions, close; every
+	 * button large. */
 	model_for(SCREEN_OWNER, UI_LANG_EN, &m, NULL);
 	screen_draw(c, SCREEN_OWNER, &m, t, &n);
-	CHECK_INT(screen_hit(t, n, W / 2, H * 23 / 100, &arg), ==, ACT_OWNER_PAUSE);
+	CHECK_INT(n, ==, 9);
+	for (int i = 0; i < n; i++)
+		CHECK_MSG(t[i].box.y1 - t[i].box.y0 >= H / 10, "menu target %d is %d px high", i,
+			  t[i].box.y1 - t[i].box.y0);
+	CHECK_INT(screen_hit(t, n, W / 2, H * 16 / 100, &arg), ==, ACT_OWNER_PAUSE);
 	m.owner.paused = true;
 	screen_draw(c, SCREEN_OWNER, &m, t, &n);
-	CHECK_INT(screen_hit(t, n, W / 2, H * 23 / 100, &arg), ==, ACT_OWNER_RESUME);
-	CHECK_INT(screen_hit(t, n, W * 90 / 100, H * 40 / 100, &arg), ==, ACT_OWNER_COPIES);
+	CHECK_INT(screen_hit(t, n, W / 2, H * 16 / 100, &arg), ==, ACT_OWNER_RESUME);
+	CHECK_INT(screen_hit(t, n, W * 90 / 100, H * 28 / 100, &arg), ==, ACT_OWNER_COPIES);
 	CHECK_INT(arg, ==, 3);
-	CHECK_INT(screen_hit(t, n, W / 2, H * 57 / 100, &arg), ==, ACT_OWNER_LAYOUTS);
-	CHECK_INT(screen_hit(t, n, W / 4, H * 74 / 100, &arg), ==, ACT_OWNER_TEST_PRINT);
-	CHECK_INT(screen_hit(t, n, W * 3 / 4, H * 74 / 100, &arg), ==, ACT_OWNER_NETWORK);
+	CHECK_INT(screen_hit(t, n, W / 2, H * 40 / 100, &arg), ==, ACT_OWNER_LAYOUTS);
+	CHECK_INT(screen_hit(t, n, W / 4, H * 52 / 100, &arg), ==, ACT_OWNER_TEST_PRINT);
+	CHECK_INT(screen_hit(t, n, W * 3 / 4, H * 52 / 100, &arg), ==, ACT_OWNER_NETWORK);
+	CHECK_INT(screen_hit(t, n, W / 2, H * 66 / 100, &arg), ==, ACT_OWNER_DELETE_LAST);
+	CHECK_INT(screen_hit(t, n, W / 2, H * 78 / 100, &arg), ==, ACT_OWNER_PURGE_EVENT);
+	/* Between the two deletions nothing: a tap that misses one must not hit the other. */
+	CHECK_INT(screen_hit(t, n, W / 2, H * 717 / 1000, &arg), ==, ACT_NONE);
 	CHECK_INT(screen_hit(t, n, W / 2, H * 9 / 10, &arg), ==, ACT_OWNER_CLOSE);
 	model_for(SCREEN_LAYOUTS, UI_LANG_EN, &m, NULL);
 	screen_draw(c, SCREEN_LAYOUTS, &m, t, &n);
@@ -362,6 +384,58 @@ static void test_targets_and_keys(void)
 	CHECK_INT(arg, ==, 3);
 	CHECK_STR(screen_action_name(ACT_DISCARD), "discard");
 	CHECK(screen_action_name(ACT_LANGUAGE) == NULL);
+	canvas_free(c);
+}
+
+/* A deletion's confirmation: Keep goes back, Delete names the confirmation it belongs to, both
+ * large; no key deletes; "Deleted" goes back on a tap or a key. */
+static void test_confirm_targets(void)
+{
+	static const struct {
+		enum ui_screen screen;
+		enum owner_page page;
+	} confirms[] = {
+		{ SCREEN_DELETE_LAST, OWNER_CONFIRM_LAST },
+		{ SCREEN_PURGE_EVENT, OWNER_CONFIRM_EVENT },
+	};
+	static const char *const keys[] = { "enter", "space", "1", "backspace", "menu", "l" };
+	struct ui_target t[UI_MAX_TARGETS];
+	struct canvas *c = NULL;
+	struct ui_model m;
+	int n, arg;
+
+	REQUIRE(canvas_new(W, H, &c) == 0);
+	for (size_t i = 0; i < sizeof(confirms) / sizeof(confirms[0]); i++) {
+		enum ui_screen s = confirms[i].screen;
+
+		model_for(s, UI_LANG_EN, &m, NULL);
+		CHECK_INT(screen_pick(&m), ==, s);
+		CHECK_INT(screen_draw(c, s, &m, t, &n), ==, 0);
+		CHECK_INT(n, ==, 2);
+		for (int k = 0; k < n; k++) {
+			CHECK(t[k].box.y1 - t[k].box.y0 >= H / 10);
+			CHECK(t[k].box.x1 - t[k].box.x0 >= W / 4);
+		}
+		CHECK_INT(screen_hit(t, n, W / 4, H * 77 / 100, &arg), ==, ACT_OWNER_BACK);
+		CHECK_INT(screen_hit(t, n, W * 3 / 4, H * 77 / 100, &arg), ==, ACT_OWNER_DELETE);
+		CHECK_INT(arg, ==, confirms[i].page);
+		/* The words above the buttons are not a target. */
+		CHECK_INT(screen_hit(t, n, W / 2, H * 3 / 10, &arg), ==, ACT_NONE);
+		CHECK_INT(screen_key(s, "escape", &arg), ==, ACT_OWNER_BACK);
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			CHECK_MSG(screen_key(s, keys[k], &arg) == ACT_NONE, "%s deletes on %s",
+				  keys[k], screen_name(s));
+		/* The owner pages are not a guest's screen: ui/state says what is under them. */
+		CHECK_INT(screen_public(&m, s), ==, SCREEN_ATTRACT);
+	}
+	/* The two confirmations say different things. */
+	CHECK(screens_diff(SCREEN_DELETE_LAST, UI_LANG_EN, SCREEN_PURGE_EVENT, UI_LANG_EN) > 0.005);
+	model_for(SCREEN_DELETED, UI_LANG_EN, &m, NULL);
+	CHECK_INT(screen_draw(c, SCREEN_DELETED, &m, t, &n), ==, 0);
+	CHECK_INT(screen_hit(t, n, W / 2, H / 2, &arg), ==, ACT_OWNER_BACK);
+	CHECK_INT(screen_key(SCREEN_DELETED, "enter", &arg), ==, ACT_OWNER_BACK);
+	CHECK_STR(screen_name(SCREEN_DELETE_LAST), "delete-last");
+	CHECK_STR(screen_name(SCREEN_PURGE_EVENT), "purge-event");
 	canvas_free(c);
 }
 
@@ -448,6 +522,60 @@ static void test_owner(void)
 	CHECK_INT(o.page, ==, OWNER_PIN);
 	owner_close(&o);
 	CHECK_INT(o.page, ==, OWNER_CLOSED);
+}
+
+/* A deletion: the menu asks first; Keep goes back; Delete counts only on the confirmation that
+ * is showing; "Deleted" returns to the menu by itself. */
+static void test_owner_delete(void)
+{
+	struct owner o = { 0 };
+	uint64_t t = 1000000;
+
+	/* Not behind the PIN: no confirmation opens, none is accepted. */
+	owner_show(&o, OWNER_CONFIRM_LAST, t);
+	CHECK_INT(o.page, ==, OWNER_CLOSED);
+	CHECK(!owner_confirm(&o, OWNER_CONFIRM_LAST, t));
+	owner_open(&o, t);
+	owner_show(&o, OWNER_CONFIRM_EVENT, t);
+	CHECK_INT(o.page, ==, OWNER_PIN);
+	CHECK(!owner_confirm(&o, OWNER_CONFIRM_EVENT, t));
+	CHECK_INT(o.page, ==, OWNER_PIN);
+	for (const char *p = "2580"; *p; p++)
+		owner_digit(&o, *p - '0', t);
+	REQUIRE(owner_submit(&o, "2580", t));
+
+	/* Keep: back to the menu, nothing confirmed. */
+	owner_show(&o, OWNER_CONFIRM_LAST, t);
+	CHECK_INT(o.page, ==, OWNER_CONFIRM_LAST);
+	owner_show(&o, OWNER_MENU, t);
+	CHECK_INT(o.page, ==, OWNER_MENU);
+	/* Delete from the menu itself, or for the other confirmation, does nothing. */
+	CHECK(!owner_confirm(&o, OWNER_CONFIRM_LAST, t));
+	CHECK(!owner_confirm(&o, OWNER_MENU, t));
+	owner_show(&o, OWNER_CONFIRM_EVENT, t);
+	CHECK(!owner_confirm(&o, OWNER_CONFIRM_LAST, t));
+	CHECK_INT(o.page, ==, OWNER_CONFIRM_EVENT);
+	/* "Deleted" is reached only by confirming. */
+	owner_show(&o, OWNER_DELETED, t);
+	CHECK_INT(o.page, ==, OWNER_CONFIRM_EVENT);
+	CHECK(owner_confirm(&o, OWNER_CONFIRM_EVENT, t));
+	CHECK_INT(o.page, ==, OWNER_DELETED);
+	/* A second Delete (a double tap) deletes nothing more. */
+	CHECK(!owner_confirm(&o, OWNER_CONFIRM_EVENT, t + 100));
+	CHECK(!owner_tick(&o, t + OWNER_DELETED_MS - 1));
+	CHECK_INT(o.page, ==, OWNER_DELETED);
+	CHECK(owner_tick(&o, t + OWNER_DELETED_MS));
+	CHECK_INT(o.page, ==, OWNER_MENU);
+	/* A tap on "Deleted" goes back at once. */
+	owner_show(&o, OWNER_CONFIRM_LAST, t);
+	CHECK(owner_confirm(&o, OWNER_CONFIRM_LAST, t));
+	owner_show(&o, OWNER_MENU, t + 10);
+	CHECK_INT(o.page, ==, OWNER_MENU);
+	/* A confirmation left alone closes with the menu after a minute. */
+	owner_show(&o, OWNER_CONFIRM_LAST, t + 20);
+	CHECK(owner_tick(&o, t + 20 + OWNER_IDLE_MS));
+	CHECK_INT(o.page, ==, OWNER_CLOSED);
+	CHECK(!owner_confirm(&o, OWNER_CONFIRM_LAST, t + 20 + OWNER_IDLE_MS));
 }
 
 static void test_netinfo(void)
@@ -710,6 +838,8 @@ int main(int argc, char **argv)
 		{ "goldens", test_goldens },
 		{ "goldens_states", test_goldens_states },
 		{ "owner", test_owner },
+		{ "owner_delete", test_owner_delete },
+		{ "confirm_targets", test_confirm_targets },
 		{ "netinfo", test_netinfo },
 		{ "screens_differ", test_screens_differ },
 		{ "targets_and_keys", test_targets_and_keys },
