@@ -198,6 +198,7 @@ $(B)/booth/booth-compose.o $(B)/booth/layout.o $(B)/booth/settings.o: ALL_CFLAGS
 # Fuzz targets that need a parser besides common/ and mqtt/.
 $(B)/fuzz/fuzz-layout: booth/layout.c
 $(B)/fuzz/fuzz-preview: camera/preview-proto.c
+$(B)/fuzz/fuzz-tray: printer/tray.c
 .PHONY: install-layouts
 install: install-layouts
 install-layouts:

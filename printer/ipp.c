@@ -2,6 +2,7 @@
 /* libcups: destinations, job submission, printer and job attributes. */
 #include "ipp.h"
 #include "log.h"
+#include "tray.h"
 #include "util.h"
 
 #include <cups/cups.h>
@@ -287,27 +288,13 @@ static int add_cut_options(const struct ipp_printer *p, int n, cups_option_t **o
 	return n;
 }
 
-/* The sheets left in tray I of printer-input-tray ("...;maxcapacity=250;level=120;..."), or -1
- * when the tray does not say. */
-static int tray_level(ipp_attribute_t *a, int i)
+/* The sheets left in tray I of printer-input-tray, or -1 when the tray does not say. */
+static int tray_sheets(ipp_attribute_t *a, int i)
 {
-	char text[512], *lv, *mc;
 	int len = 0;
 	const void *v = ippGetOctetString(a, i, &len);
 
-	if (!v || len <= 0)
-		return -1;
-	if (len >= (int)sizeof(text))
-		len = (int)sizeof(text) - 1;
-	memcpy(text, v, (size_t)len);
-	text[len] = '\0';
-	lv = strstr(text, ";level=");
-	mc = strstr(text, "maxcapacity=");
-	/* A one-sheet manual feed or a tray of unknown capacity says nothing about paper. */
-	if (!lv || !mc || strtol(mc + 12, NULL, 10) <= 1)
-		return -1;
-	len = (int)strtol(lv + 7, NULL, 10);
-	return len >= 0 ? len : -1;
+	return v && len > 0 ? tray_level(v, (size_t)len) : -1;
 }
 
 int ipp_printer_status(struct ipp_printer *p, struct ipp_status *ret)
@@ -376,7 +363,7 @@ int ipp_printer_status(struct ipp_printer *p, struct ipp_status *ret)
 	}
 	a = ippFindAttribute(resp, "printer-input-tray", IPP_TAG_ZERO);
 	for (int i = 0; a && i < ippGetCount(a) && ret->media_left < 0; i++)
-		ret->media_left = tray_level(a, i);
+		ret->media_left = tray_sheets(a, i);
 	a = ippFindAttribute(resp, "printer-is-accepting-jobs", IPP_TAG_BOOLEAN);
 	ret->accepting = a ? ippGetBoolean(a, 0) : true;
 	ippDelete(resp);
