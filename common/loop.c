@@ -18,6 +18,7 @@ enum source_type { SOURCE_IO, SOURCE_TIMER, SOURCE_SIGNAL };
 
 struct loop_source {
 	struct loop *loop;
+	uint64_t id; /* what epoll hands back: never reused, unlike a freed pointer */
 	enum source_type type;
 	int fd;
 	int signo;
@@ -45,6 +46,7 @@ struct loop {
 	struct prepare *prepares;
 	sigset_t blocked;
 	struct loop_source *watchdog;
+	uint64_t next_id;
 };
 
 #define MAX_EVENTS 16
@@ -137,7 +139,8 @@ static struct loop_source *loop_attach(struct loop *l, enum source_type type, in
 	s->fd = fd;
 	s->signo = -1;
 	s->userdata = userdata;
-	ev.data.ptr = s;
+	s->id = ++l->next_id;
+	ev.data.u64 = s->id;
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		*error = -errno;
 		free(s);
@@ -164,7 +167,7 @@ int loop_add_io(struct loop *l, int fd, uint32_t events, loop_io_fn fn, void *us
 
 int loop_io_set_events(struct loop_source *s, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = s };
+	struct epoll_event ev = { .events = events, .data.u64 = s->id };
 
 	if (s->type != SOURCE_IO || s->dead)
 		return -EINVAL;
@@ -310,6 +313,14 @@ static int source_dispatch(struct loop_source *s, uint32_t revents)
 	return -EINVAL;
 }
 
+static struct loop_source *loop_find(struct loop *l, uint64_t id)
+{
+	for (struct loop_source *s = l->sources; s; s = s->next)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
 int loop_iterate(struct loop *l, int timeout_ms)
 {
 	struct epoll_event events[MAX_EVENTS];
@@ -321,9 +332,11 @@ int loop_iterate(struct loop *l, int timeout_ms)
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	for (i = 0; i < n; i++) {
-		struct loop_source *s = events[i].data.ptr;
+		struct loop_source *s = loop_find(l, events[i].data.u64);
 
-		if (s->dead)
+		/* Gone: removed in this batch, or an fd closed while another process still held it
+		 * (a child spawned meanwhile), whose registration outlived the source. */
+		if (!s || s->dead)
 			continue;
 		source_dispatch(s, events[i].events);
 		dispatched++;

@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <stdarg.h>
@@ -151,6 +152,9 @@ static int bus_try_connect(struct loop_source *s, void *userdata)
 		return 0;
 	}
 	fd = mosquitto_socket(b->mosq);
+	/* Children (the composer) must not keep the broker connection open. */
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		log_warning("Cannot mark the broker connection close-on-exec: %m");
 	r = loop_add_io(b->loop, fd, EPOLLIN, bus_io, b, &b->io);
 	if (r < 0) {
 		log_error_errno(r, "Cannot watch the broker connection: %m");

@@ -80,6 +80,35 @@ static void test_io_and_remove(void)
 	close(p[1]);
 }
 
+/* An fd closed after its source was removed, while another holder (a child that inherited it)
+ * keeps the file open: epoll may still report it. The loop must ignore the report, not touch the
+ * freed source. */
+static void test_closed_fd_still_held(void)
+{
+	struct loop *l;
+	struct counter c = { 0, NULL, 0 };
+	struct loop_source *src = NULL;
+	int p[2], held;
+
+	REQUIRE(pipe(p) == 0);
+	REQUIRE(loop_new(&l) == 0);
+	c.loop = l;
+	held = dup(p[0]);
+	REQUIRE(held >= 0);
+	REQUIRE(loop_add_io(l, p[0], EPOLLIN, read_pipe, &c, &src) == 0);
+	/* Closed first (as libmosquitto closes its socket), removed after: the removal cannot
+	 * reach epoll any more, and the dup keeps the registration alive. */
+	close(p[0]);
+	loop_source_remove(src);
+	CHECK_INT(loop_iterate(l, 0), ==, 0); /* the removed source is freed here */
+	CHECK_INT(write(p[1], "abc", 3), ==, 3);
+	CHECK_INT(loop_iterate(l, 50), ==, 0);
+	CHECK_INT(c.n, ==, 0);
+	loop_free(l);
+	close(held);
+	close(p[1]);
+}
+
 static int got_signal(struct loop_source *s, int signo, void *userdata)
 {
 	struct counter *c = userdata;
@@ -217,6 +246,7 @@ int main(int argc, char **argv)
 		{ "stop_signals", test_stop_signals },
 		{ "prepare", test_prepare },
 		{ "sd_notify", test_sd_notify },
+		{ "closed_fd_still_held", test_closed_fd_still_held },
 		{ NULL, NULL },
 	};
 
