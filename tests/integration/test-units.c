@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const units[] = { "booth.target",	       "booth-firstboot.service",
-				     "booth-broker.service",   "boothd.service",
-				     "booth-camera.service",   "booth-printer.service",
-				     "booth-ui.service",       "booth-telemetry.service" };
+static const char *const units[] = { "booth.target",	     "booth-firstboot.service",
+				     "booth-broker.service", "boothd.service",
+				     "booth-camera.service", "booth-printer.service",
+				     "booth-ui.service",     "booth-telemetry.service" };
 static char root[64];
 
 /* Run CMD through the shell; its stderr and stdout into OUT. Returns the exit status. */
