@@ -43,25 +43,6 @@ static bool wait_state(struct tclient *c, const char *needle, int ms)
 	return false;
 }
 
-static json_object *wait_phase(struct tclient *c, const char *phase, int ms)
-{
-	long long deadline = env_ms() + ms;
-
-	while (env_ms() < deadline) {
-		struct tmsg *m = tclient_wait(c, T("session/state"), 200);
-		json_object *o;
-
-		if (!m)
-			continue;
-		o = json_tokener_parse(m->payload);
-		tmsg_free(m);
-		if (o && strcmp(json_object_get_string(get(o, "phase")), phase) == 0)
-			return o;
-		json_object_put(o);
-	}
-	return NULL;
-}
-
 /* Write FILE until the store has LEAVE_KIB left (0: until it is full). */
 static void fill(const char *file, long leave_kib)
 {
@@ -145,13 +126,13 @@ static void test_store_full(void)
 	o = tclient_request(owner, "session_start", "{}", 10000);
 	CHECK(o && json_object_get_boolean(get(o, "ok")));
 	json_object_put(o);
-	o = wait_phase(ui, "review", 60000);
+	o = tclient_wait_phase(ui, "review", 60000);
 	REQUIRE(o != NULL);
 	json_object_put(o);
 	CHECK_INT(
 		tclient_publish(ui, T("session/command"), "{\"action\":\"print\"}", 18, NULL, NULL),
 		==, 0);
-	o = wait_phase(ui, "idle", 30000);
+	o = tclient_wait_phase(ui, "idle", 30000);
 	CHECK(o != NULL);
 	json_object_put(o);
 
@@ -173,7 +154,7 @@ static void test_store_full(void)
 	CHECK_INT(
 		tclient_publish(ui, T("session/command"), "{\"action\":\"start\"}", 18, NULL, NULL),
 		==, 0);
-	CHECK(wait_phase(ui, "countdown", 2000) == NULL);
+	CHECK(tclient_wait_phase(ui, "countdown", 2000) == NULL);
 
 	/* Space comes back: guests are welcome again. */
 	CHECK(unlink(filler) == 0);
@@ -184,7 +165,7 @@ static void test_store_full(void)
 	CHECK(o && json_object_get_boolean(get(o, "ok")));
 	json_object_put(o);
 	fill(filler, 0);
-	o = wait_phase(ui, "error", 60000);
+	o = tclient_wait_phase(ui, "error", 60000);
 	CHECK(o != NULL);
 	CHECK(o && json_object_get_string(get(o, "error")));
 	if (o)

@@ -97,25 +97,6 @@ static bool wait_state_field(struct tclient *c, const char *needle, int ms)
 	return wait_payload(c, T("state"), needle, ms);
 }
 
-static json_object *wait_phase(struct tclient *c, const char *phase, int ms)
-{
-	long long deadline = env_ms() + ms;
-
-	while (env_ms() < deadline) {
-		struct tmsg *m = tclient_wait(c, T("session/state"), 200);
-		json_object *o;
-
-		if (!m)
-			continue;
-		o = json_tokener_parse(m->payload);
-		tmsg_free(m);
-		if (o && strcmp(json_object_get_string(get(o, "phase")), phase) == 0)
-			return o;
-		json_object_put(o);
-	}
-	return NULL;
-}
-
 static void start_all(pid_t pids[3])
 {
 	REQUIRE(env_start(&env, 10) == 0);
@@ -275,13 +256,13 @@ static int64_t guest_session(struct tclient *owner, struct tclient *ui, int copi
 	char cmd[64];
 
 	json_object_put(o);
-	o = wait_phase(ui, "review", 60000);
+	o = tclient_wait_phase(ui, "review", 60000);
 	CHECK(o != NULL);
 	json_object_put(o);
 	snprintf(cmd, sizeof(cmd), "{\"action\":\"print\",\"copies\":%d}", copies);
 	CHECK_INT(tclient_publish(ui, T("session/command"), cmd, (int)strlen(cmd), NULL, NULL), ==,
 		  0);
-	o = wait_phase(ui, "idle", 60000);
+	o = tclient_wait_phase(ui, "idle", 60000);
 	CHECK(o != NULL);
 	json_object_put(o);
 	return id;
