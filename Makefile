@@ -247,7 +247,8 @@ clean:
 soak: deps-test all $(B)/tests/test-soak
 	SOAK_SESSIONS=1000 TEST_TIMEOUT=7200 tests/run $(B) $(B)/tests/test-soak
 
--include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
+# (Not under $(B)/vm, where make vm-test unpacks a whole root file system.)
+-include $(shell find $(B) -path $(B)/vm -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # --- ui --- booth-ui: the screens (ui/). Its modules go into libuid.a, which booth-ui and the
 # test-ui* tests link; text comes from the composer's booth/text.c (libboothd.a), scaling from
@@ -309,3 +310,25 @@ $(B)/fuzz/fuzz-report: FUZZ_CFLAGS += -Itelemetry
 LINT_SRC += $(wildcard telemetry/*.c)
 FORMAT_SRC += $(wildcard telemetry/*.[ch])
 # --- end telemetry ---
+
+# --- image --- the SD-card image (image-build/) and the system test on real kernel drivers in a
+# VM: make vm-test boots the amd64 twin of the image under QEMU with vkms, vimc and uinput and
+# runs a guest session in it (docs/image.md).
+VM_TOOLS := $(B)/vm-touch $(B)/fbgrab
+$(B)/tests/vm/%.o: ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags libdrm libpng 2>/dev/null)
+$(B)/vm-touch: $(B)/tests/vm/vm-touch.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(B)/fbgrab: $(B)/tests/vm/fbgrab.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libdrm libpng 2>/dev/null)
+.PHONY: vm-test deps-vm
+deps-vm:
+	@scripts/deps build test vm
+# The image's binaries are built apart, for PREFIX=/usr (the layouts' folder is compiled in).
+VM_B := $(B)/vm/booth
+vm-test: deps-vm
+	@$(MAKE) --no-print-directory B=$(VM_B) PREFIX=/usr all $(VM_B)/vm-touch $(VM_B)/fbgrab \
+		>$(B)/vm-build.log 2>&1 || { tail -30 $(B)/vm-build.log; exit 1; }
+	@image-build/vm/run $(VM_B) $(B)/vm
+LINT_SRC += $(wildcard tests/vm/*.c)
+FORMAT_SRC += $(wildcard tests/vm/*.c)
+# --- end image ---

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/* The picture a DRM/KMS screen shows, for the VM test: reads the framebuffer scanned out by the
+ * first active CRTC of a DRM device (root: GETFB hands out its buffer) and writes it as a PNG.
+ * Prints "WIDTHxHEIGHT COLOURS" (distinct colours among a sample of pixels) on stdout.
+ * Usage: fbgrab DEVICE OUT.png */
+#include <errno.h>
+#include <fcntl.h>
+#include <png.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+static int write_png(const char *path, const uint8_t *px, uint32_t w, uint32_t h, uint32_t pitch)
+{
+	FILE *f = fopen(path, "wbe");
+	png_structp png;
+	png_infop info;
+	uint8_t *row = malloc((size_t)w * 3);
+
+	if (!f || !row)
+		goto fail;
+	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	info = png ? png_create_info_struct(png) : NULL;
+	if (!info || setjmp(png_jmpbuf(png))) {
+		png_destroy_write_struct(&png, &info);
+		goto fail;
+	}
+	png_init_io(png, f);
+	png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(png, info);
+	for (uint32_t y = 0; y < h; y++) {
+		const uint32_t *src = (const uint32_t *)(px + (size_t)y * pitch);
+
+		for (uint32_t x = 0; x < w; x++) {
+			row[x * 3] = (uint8_t)(src[x] >> 16);
+			row[x * 3 + 1] = (uint8_t)(src[x] >> 8);
+			row[x * 3 + 2] = (uint8_t)src[x];
+		}
+		png_write_row(png, row);
+	}
+	png_write_end(png, NULL);
+	png_destroy_write_struct(&png, &info);
+	free(row);
+	return fclose(f) == 0 ? 0 : -1;
+fail:
+	free(row);
+	if (f)
+		fclose(f);
+	return -1;
+}
+
+/* Distinct colours among up to 4096 pixels on a grid: 1 for a blank screen. */
+static unsigned int colours(const uint8_t *px, uint32_t w, uint32_t h, uint32_t pitch)
+{
+	static uint32_t seen[4096];
+	unsigned int n = 0;
+
+	for (uint32_t gy = 0; gy < 64; gy++)
+		for (uint32_t gx = 0; gx < 64; gx++) {
+			uint32_t c = ((const uint32_t *)(px + (size_t)(gy * h / 64) *
+								      pitch))[gx * w / 64] &
+				     0xffffff;
+			unsigned int i;
+
+			for (i = 0; i < n && seen[i] != c; i++)
+				;
+			if (i == n)
+				seen[n++] = c;
+		}
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	drmModeResPtr res;
+	drmModeFBPtr fb = NULL;
+	struct drm_mode_map_dumb map;
+	uint8_t *px;
+	size_t len;
+	int fd, rc = 1;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: fbgrab DEVICE OUT.png\n");
+		return 2;
+	}
+	fd = open(argv[1], O_RDWR | O_CLOEXEC);
+	res = fd >= 0 ? drmModeGetResources(fd) : NULL;
+	if (!res) {
+		fprintf(stderr, "fbgrab: %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < res->count_crtcs && !fb; i++) {
+		drmModeCrtcPtr c = drmModeGetCrtc(fd, res->crtcs[i]);
+
+		if (c && c->mode_valid && c->buffer_id)
+			fb = drmModeGetFB(fd, c->buffer_id);
+		drmModeFreeCrtc(c);
+	}
+	drmModeFreeResources(res);
+	if (!fb || !fb->handle || fb->bpp != 32) {
+		fprintf(stderr, "fbgrab: no active 32-bit framebuffer to read\n");
+		goto out;
+	}
+	memset(&map, 0, sizeof(map));
+	map.handle = fb->handle;
+	len = (size_t)fb->pitch * fb->height;
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) < 0) {
+		fprintf(stderr, "fbgrab: map: %s\n", strerror(errno));
+		goto out;
+	}
+	px = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)map.offset);
+	if (px == MAP_FAILED) {
+		fprintf(stderr, "fbgrab: mmap: %s\n", strerror(errno));
+		goto out;
+	}
+	if (write_png(argv[2], px, fb->width, fb->height, fb->pitch) == 0) {
+		printf("%ux%u %u\n", fb->width, fb->height,
+		       colours(px, fb->width, fb->height, fb->pitch));
+		rc = 0;
+	}
+	munmap(px, len);
+out:
+	drmModeFreeFB(fb);
+	close(fd);
+	return rc;
+}
