@@ -18,41 +18,42 @@
 static int write_png(const char *path, const uint8_t *px, uint32_t w, uint32_t h, uint32_t pitch)
 {
 	FILE *f = fopen(path, "wbe");
-	png_structp png;
-	png_infop info;
+	png_structp png = NULL;
+	png_infop info = NULL;
 	uint8_t *row = malloc((size_t)w * 3);
+	int r = -1;
 
-	if (!f || !row)
-		goto fail;
-	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-	info = png ? png_create_info_struct(png) : NULL;
-	if (!info || setjmp(png_jmpbuf(png))) {
-		png_destroy_write_struct(&png, &info);
-		goto fail;
-	}
-	png_init_io(png, f);
-	png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-	png_write_info(png, info);
-	for (uint32_t y = 0; y < h; y++) {
-		const uint32_t *src = (const uint32_t *)(px + (size_t)y * pitch);
+	if (f && row)
+		png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	if (png)
+		info = png_create_info_struct(png);
+	/* libpng reports errors by longjmp; nothing set before this changes after it. */
+	if (!info) {
+		/* r stays -1 */
+	} else if (setjmp(png_jmpbuf(png)) == 0) {
+		png_init_io(png, f);
+		png_set_IHDR(png, info, w, h, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+			     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+		png_write_info(png, info);
+		for (size_t y = 0; y < h; y++) {
+			const uint32_t *src = (const uint32_t *)(px + y * pitch);
 
-		for (uint32_t x = 0; x < w; x++) {
-			row[x * 3] = (uint8_t)(src[x] >> 16);
-			row[x * 3 + 1] = (uint8_t)(src[x] >> 8);
-			row[x * 3 + 2] = (uint8_t)src[x];
+			for (size_t x = 0; x < w; x++) {
+				row[x * 3] = (uint8_t)(src[x] >> 16);
+				row[x * 3 + 1] = (uint8_t)(src[x] >> 8);
+				row[x * 3 + 2] = (uint8_t)src[x];
+			}
+			png_write_row(png, row);
 		}
-		png_write_row(png, row);
+		png_write_end(png, NULL);
+		r = 0;
 	}
-	png_write_end(png, NULL);
-	png_destroy_write_struct(&png, &info);
+	if (png)
+		png_destroy_write_struct(&png, &info);
 	free(row);
-	return fclose(f) == 0 ? 0 : -1;
-fail:
-	free(row);
-	if (f)
-		fclose(f);
-	return -1;
+	if (f && fclose(f) != 0)
+		r = -1;
+	return r;
 }
 
 /* Distinct colours among up to 4096 pixels on a grid: 1 for a blank screen. */

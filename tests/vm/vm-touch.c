@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/uinput.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -105,16 +106,18 @@ int main(void)
 	printf("ready\n");
 	fflush(stdout);
 	while (fgets(line, sizeof(line), stdin)) {
-		double x, y;
-		long ms;
+		char *end;
 
-		if (sscanf(line, "tap %lf %lf", &x, &y) == 2) {
+		if (strncmp(line, "tap ", 4) == 0) {
+			double x = strtod(line + 4, &end);
+			double y = strtod(end, &end);
+
 			if (tap(fd, x, y, id++) < 0) {
 				fprintf(stderr, "vm-touch: write: %s\n", strerror(errno));
 				rc = 1;
 			}
-		} else if (sscanf(line, "sleep %ld", &ms) == 1) {
-			sleep_ms(ms);
+		} else if (strncmp(line, "sleep ", 6) == 0) {
+			sleep_ms(strtol(line + 6, &end, 10));
 		}
 	}
 	ioctl(fd, UI_DEV_DESTROY);
