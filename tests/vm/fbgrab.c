@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The picture a DRM/KMS screen shows, for the VM test: reads the framebuffer scanned out by the
  * first active CRTC of a DRM device (root: GETFB hands out its buffer) and writes it as a PNG.
- * Prints "WIDTHxHEIGHT COLOURS" (distinct colours among a sample of pixels) on stdout.
+ * Prints "WIDTHxHEIGHT COLOURS VIVID" on stdout: the distinct colours among a sample of pixels,
+ * and how many of them (in percent) are vivid (their channels differ by more than 100): the
+ * booth's own screens are mostly dark and grey, a camera's colour bars are not.
  * Usage: fbgrab DEVICE OUT.png */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,24 +58,31 @@ static int write_png(const char *path, const uint8_t *px, uint32_t w, uint32_t h
 	return r;
 }
 
-/* Distinct colours among up to 4096 pixels on a grid: 1 for a blank screen. */
-static unsigned int colours(const uint8_t *px, uint32_t w, uint32_t h, uint32_t pitch)
+/* Distinct colours among 4096 pixels on a grid (1 for a blank screen), and the percentage of
+ * those pixels that are vivid. */
+static unsigned int colours(const uint8_t *px, uint32_t w, uint32_t h, uint32_t pitch,
+			    unsigned int *vivid)
 {
 	static uint32_t seen[4096];
-	unsigned int n = 0;
+	unsigned int n = 0, v = 0;
 
 	for (uint32_t gy = 0; gy < 64; gy++)
 		for (uint32_t gx = 0; gx < 64; gx++) {
-			uint32_t c = ((const uint32_t *)(px + (size_t)(gy * h / 64) *
-								      pitch))[gx * w / 64] &
-				     0xffffff;
+			const uint32_t *row =
+				(const uint32_t *)(px + (size_t)(gy * h / 64) * pitch);
+			uint32_t c = row[gx * w / 64] & 0xffffff;
+			int r = (int)(c >> 16), g = (int)((c >> 8) & 0xff), b = (int)(c & 0xff);
+			int hi = r > g ? (r > b ? r : b) : (g > b ? g : b);
+			int lo = r < g ? (r < b ? r : b) : (g < b ? g : b);
 			unsigned int i;
 
+			v += hi - lo > 100;
 			for (i = 0; i < n && seen[i] != c; i++)
 				;
 			if (i == n)
 				seen[n++] = c;
 		}
+	*vivid = v * 100 / 4096;
 	return n;
 }
 
@@ -121,8 +130,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (write_png(argv[2], px, fb->width, fb->height, fb->pitch) == 0) {
-		printf("%ux%u %u\n", fb->width, fb->height,
-		       colours(px, fb->width, fb->height, fb->pitch));
+		unsigned int vivid, n = colours(px, fb->width, fb->height, fb->pitch, &vivid);
+
+		printf("%ux%u %u %u\n", fb->width, fb->height, n, vivid);
 		rc = 0;
 	}
 	munmap(px, len);
