@@ -341,7 +341,8 @@ arm64:
 	@$(MAKE) --no-print-directory $(ARM64) all
 arm64-test: arm64
 	@$(MAKE) --no-print-directory $(ARM64) $(patsubst $(B)/%,$(ARM64_B)/%,$(UNIT_TESTS))
-	@QEMU_LD_PREFIX=/usr/aarch64-linux-gnu tests/run $(ARM64_B) \
+	@image-build/binfmt-arm64
+	@tests/run $(ARM64_B) \
 		$(patsubst $(B)/%,$(ARM64_B)/%,$(UNIT_TESTS))
 # The SD-card images (docs/image.md).
 image: arm64
