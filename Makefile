@@ -30,7 +30,8 @@ PKGS_BOOTHD := sqlite3 libturbojpeg libpng freetype2 harfbuzz fontconfig
 PKGS_CAMERA := libcamera libturbojpeg libcrypto
 # CUPS ships no cups.pc: cups-config is its pkg-config.
 CUPS_CFLAGS := $(shell $(CROSS_COMPILE)cups-config --cflags 2>/dev/null)
-CUPS_LIBS := $(shell $(CROSS_COMPILE)cups-config --libs 2>/dev/null)
+# A cross build has no cross cups-config: Debian's multiarch libcups is found as -lcups.
+CUPS_LIBS := $(shell $(CROSS_COMPILE)cups-config --libs 2>/dev/null || echo -lcups)
 PKGS := $(sort $(PKGS_BUS) $(PKGS_BOOTHD) $(PKGS_CAMERA))
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CUPS_CFLAGS)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) $(CUPS_LIBS)
@@ -248,7 +249,8 @@ clean:
 soak: deps-test all $(B)/tests/test-soak
 	SOAK_SESSIONS=1000 TEST_TIMEOUT=7200 tests/run $(B) $(B)/tests/test-soak
 
--include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
+# (Not under $(B)/vm, where make vm-test unpacks a whole root file system.)
+-include $(shell find $(B) -path $(B)/vm -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # --- ui --- booth-ui: the screens (ui/). Its modules go into libuid.a, which booth-ui and the
 # test-ui* tests link; text comes from the composer's booth/text.c (libboothd.a), scaling from
@@ -310,3 +312,48 @@ $(B)/fuzz/fuzz-report: FUZZ_CFLAGS += -Itelemetry
 LINT_SRC += $(wildcard telemetry/*.c)
 FORMAT_SRC += $(wildcard telemetry/*.[ch])
 # --- end telemetry ---
+
+# --- image --- the SD-card image (image-build/) and the system test on real kernel drivers in a
+# VM: make vm-test boots the amd64 twin of the image under QEMU with vkms, vimc and uinput and
+# runs a guest session in it (docs/image.md).
+VM_TOOLS := $(B)/vm-touch $(B)/fbgrab
+$(B)/tests/vm/%.o: ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags libdrm libpng 2>/dev/null)
+$(B)/vm-touch: $(B)/tests/vm/vm-touch.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(B)/fbgrab: $(B)/tests/vm/fbgrab.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs libdrm libpng 2>/dev/null)
+.PHONY: vm-test deps-vm
+deps-vm:
+	@scripts/deps build test vm
+# The image's binaries are built apart, for PREFIX=/usr (the layouts' folder is compiled in).
+VM_B := $(B)/vm/booth
+vm-test: deps-vm
+	@$(MAKE) --no-print-directory B=$(VM_B) PREFIX=/usr all $(VM_B)/vm-touch $(VM_B)/fbgrab \
+		>$(B)/vm-build.log 2>&1 || { tail -30 $(B)/vm-build.log; exit 1; }
+	@image-build/vm/run $(VM_B) $(B)/vm
+# Cross-building for arm64 against Debian's arm64 -dev packages (image-build/cross-deps installs
+# them), and the unit tests run under qemu-user.
+ARM64_B := $(B)/arm64
+ARM64 := B=$(ARM64_B) PREFIX=/usr CROSS_COMPILE=aarch64-linux-gnu- \
+	PKG_CONFIG="env PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config"
+.PHONY: arm64 arm64-test image image-test image-raspios
+arm64:
+	@image-build/cross-deps
+	@$(MAKE) --no-print-directory $(ARM64) all
+arm64-test: arm64
+	@$(MAKE) --no-print-directory $(ARM64) $(patsubst $(B)/%,$(ARM64_B)/%,$(UNIT_TESTS))
+	@image-build/binfmt-arm64
+	@tests/run $(ARM64_B) \
+		$(patsubst $(B)/%,$(ARM64_B)/%,$(UNIT_TESTS))
+# The SD-card images (docs/image.md).
+image: arm64
+	@scripts/deps image
+	@image-build/build-image debian $(ARM64_B) $(B)/image/booth-debian-arm64.img
+image-test: image
+	@image-build/image-test $(B)/image/booth-debian-arm64.img
+image-raspios:
+	@scripts/deps image
+	@image-build/build-image raspios $(ARM64_B) $(B)/image/booth-raspios-arm64.img
+LINT_SRC += $(wildcard tests/vm/*.c)
+FORMAT_SRC += $(wildcard tests/vm/*.c)
+# --- end image ---

@@ -20,6 +20,12 @@ struct pbuf {
 	void *map;
 	size_t map_len;
 	struct canvas_xrgb img; /* data == NULL: not usable */
+	/* 24-bit frames (RGB888, BGR888: vimc, some webcams) are widened into conv, which img
+	 * then shows: the canvas and a DRM plane take 32-bit pixels only. */
+	uint32_t fourcc;
+	const uint8_t *src;
+	int src_stride;
+	uint8_t *conv;
 };
 
 struct preview_client {
@@ -52,6 +58,7 @@ static void drop_buffers(struct preview_client *c)
 	for (size_t i = 0; i < PREVIEW_MAX_BUFFERS; i++) {
 		if (c->bufs[i].map)
 			munmap(c->bufs[i].map, c->bufs[i].map_len);
+		free(c->bufs[i].conv);
 		memset(&c->bufs[i], 0, sizeof(c->bufs[i]));
 	}
 	c->n_buffers = 0;
@@ -76,13 +83,17 @@ static void on_buffer(struct preview_client *c, const struct preview_buffer *b, 
 
 	if (b->index >= c->n_buffers || n_fds < 1 || b->n_planes < 1)
 		return;
+	uint32_t bpp = b->fourcc == PREVIEW_FMT_XRGB8888 ? 4 : 3;
+
 	p = &c->bufs[b->index];
 	if (p->map)
 		munmap(p->map, p->map_len);
+	free(p->conv);
 	memset(p, 0, sizeof(*p));
-	if (b->fourcc != PREVIEW_FMT_XRGB8888 || b->modifier != 0 || b->width < 1 ||
-	    b->height < 1 || b->width > CANVAS_MAX_SIDE || b->height > CANVAS_MAX_SIDE ||
-	    b->planes[0].stride < b->width * 4 ||
+	if ((b->fourcc != PREVIEW_FMT_XRGB8888 && b->fourcc != PREVIEW_FMT_RGB888 &&
+	     b->fourcc != PREVIEW_FMT_BGR888) ||
+	    b->modifier != 0 || b->width < 1 || b->height < 1 || b->width > CANVAS_MAX_SIDE ||
+	    b->height > CANVAS_MAX_SIDE || b->planes[0].stride < b->width * bpp ||
 	    b->planes[0].length / b->planes[0].stride < b->height)
 		return;
 	len = (size_t)b->planes[0].offset + b->planes[0].length;
@@ -96,6 +107,32 @@ static void on_buffer(struct preview_client *c, const struct preview_buffer *b, 
 	p->img.h = (int)b->height;
 	p->img.stride = (int)b->planes[0].stride;
 	p->img.data = (const uint8_t *)p->map + b->planes[0].offset;
+	if (bpp == 3) {
+		p->fourcc = b->fourcc;
+		p->src = p->img.data;
+		p->src_stride = p->img.stride;
+		p->img.stride = p->img.w * 4;
+		p->conv = malloc((size_t)p->img.stride * (size_t)p->img.h);
+		p->img.data = p->conv;
+	}
+}
+
+/* Widen a 24-bit frame into its XRGB8888 copy. RGB888 is B G R in memory, BGR888 R G B. */
+static void widen(struct pbuf *p)
+{
+	bool rgb = p->fourcc == PREVIEW_FMT_RGB888;
+
+	for (int y = 0; y < p->img.h; y++) {
+		const uint8_t *in = p->src + (size_t)y * (size_t)p->src_stride;
+		uint8_t *out = p->conv + (size_t)y * (size_t)p->img.stride;
+
+		for (int x = 0; x < p->img.w; x++, in += 3, out += 4) {
+			out[0] = rgb ? in[0] : in[2];
+			out[1] = in[1];
+			out[2] = rgb ? in[2] : in[0];
+			out[3] = 0xff;
+		}
+	}
 }
 
 /* One packet. Returns 0, or -EBADMSG for a protocol error (then the connection is dropped). */
@@ -133,6 +170,8 @@ static int on_packet(struct preview_client *c, const void *buf, size_t n, const 
 			return -EBADMSG;
 		release(c);
 		c->held = (int)f.index;
+		if (c->bufs[f.index].conv)
+			widen(&c->bufs[f.index]);
 		c->fn(c->userdata);
 		return 0;
 	}
