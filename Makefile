@@ -245,9 +245,12 @@ clean:
 	rm -rf build
 
 # A long soak: 1000 guest sessions in a row, with memory and descriptor figures.
-.PHONY: soak
+.PHONY: soak chaos
 soak: deps-test all $(B)/tests/test-soak
 	SOAK_SESSIONS=1000 TEST_TIMEOUT=7200 tests/run $(B) $(B)/tests/test-soak
+# The crash test at length: 200 sessions under random SIGKILLs (make test runs 60).
+chaos: deps-test all $(B)/tests/test-chaos
+	CHAOS_SESSIONS=200 TEST_TIMEOUT=3600 tests/run $(B) $(B)/tests/test-chaos
 
 # (Not under $(B)/vm, where make vm-test unpacks a whole root file system.)
 -include $(shell find $(B) -path $(B)/vm -prune -o -name '*.d' -type f -print 2>/dev/null)
