@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 	drmModeResPtr res;
 	drmModeFBPtr fb = NULL;
 	struct drm_mode_map_dumb map;
-	uint8_t *px;
+	uint8_t *px, *copy;
 	size_t len;
 	int fd, rc = 1;
 
@@ -129,11 +129,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fbgrab: mmap: %s\n", strerror(errno));
 		goto out;
 	}
-	if (write_png(argv[2], px, fb->width, fb->height, fb->pitch) == 0) {
-		unsigned int vivid, n = colours(px, fb->width, fb->height, fb->pitch, &vivid);
+	/* The screen keeps drawing into this buffer once it is no longer scanned out: copy it at
+	 * once, then take the picture and the colours from the copy (writing the PNG takes long
+	 * under emulation, and would mix two frames). */
+	copy = malloc(len);
+	if (copy) {
+		memcpy(copy, px, len);
+		if (write_png(argv[2], copy, fb->width, fb->height, fb->pitch) == 0) {
+			unsigned int vivid,
+				n = colours(copy, fb->width, fb->height, fb->pitch, &vivid);
 
-		printf("%ux%u %u %u\n", fb->width, fb->height, n, vivid);
-		rc = 0;
+			printf("%ux%u %u %u\n", fb->width, fb->height, n, vivid);
+			rc = 0;
+		}
+		free(copy);
 	}
 	munmap(px, len);
 out:
