@@ -206,11 +206,13 @@ install-layouts:
 	install -d $(DESTDIR)$(LAYOUT_DIR)
 	install -m 0644 layouts/*.layout $(DESTDIR)$(LAYOUT_DIR)
 # Times the composer against GraphicsMagick and ImageMagick on the same inputs, then booth-ui's
-# countdown frame and memory (docs/performance.md).
+# countdown frame and memory, then the whole stack: guest sessions end to end, owner commands
+# over TLS, every process's memory (docs/performance.md).
 bench: all
 	@scripts/deps bench
 	@scripts/bench-compose $(B)
 	@scripts/bench-ui $(B)
+	@scripts/bench-stack $(B)
 
 install: all install-systemd
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/booth $(DESTDIR)$(DATADIR)/booth
@@ -289,6 +291,13 @@ bench: $(B)/bench-ui
 LINT_SRC += $(wildcard ui/*.c tests/bench/*.c)
 FORMAT_SRC += $(wildcard ui/*.[ch] tests/bench/*.c)
 # --- end ui ---
+
+# make bench's whole-stack figures (tests/bench/bench-stack.c, run by scripts/bench-stack): it
+# starts the stack with the integration tests' environment, so it lives beside the tests.
+$(B)/tests/bench-stack: $(B)/tests/bench/bench-stack.o $(INTEGRATION_HARNESS) $(TEST_HARNESS) \
+		$(TEST_ARCHIVES)
+	$(LINK)
+bench: $(B)/tests/bench-stack
 
 # --- telemetry --- booth-telemetry: opt-in anonymized health reports (telemetry/). Its modules
 # go into libtelemetryd.a, which booth-telemetry and the test-telemetry* tests link.
