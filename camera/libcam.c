@@ -51,6 +51,7 @@ struct libcam {
 	unsigned queued;
 
 	bool want_still, still_in_flight;
+	struct camera_request request;
 	void *token;
 };
 
@@ -64,7 +65,8 @@ static bool info_equal(const struct camera_info *a, const struct camera_info *b)
 	return a->status == b->status && strcmp(a->model, b->model) == 0 &&
 	       strcmp(a->error, b->error) == 0 && a->preview_width == b->preview_width &&
 	       a->preview_height == b->preview_height && a->preview_fps == b->preview_fps &&
-	       a->still_width == b->still_width && a->still_height == b->still_height;
+	       a->still_width == b->still_width && a->still_height == b->still_height &&
+	       a->stream_width == b->stream_width && a->stream_height == b->stream_height;
 }
 
 static void set_status(struct libcam *lcam, enum camera_status status, const char *model,
@@ -84,6 +86,8 @@ static void set_status(struct libcam *lcam, enum camera_status status, const cha
 		i->still_width = (int)(lcam->separate_still ? lcam->still.width : lcam->vf.width);
 		i->still_height =
 			(int)(lcam->separate_still ? lcam->still.height : lcam->vf.height);
+		i->stream_width = i->still_width;
+		i->stream_height = i->still_height;
 	}
 	if (lcam->reported && info_equal(&old, i))
 		return;
@@ -160,7 +164,10 @@ static void deliver_still(struct libcam *lcam, enum lc_stream s, unsigned index,
 			  uint64_t timestamp_ns)
 {
 	const struct lc_stream_info *si = s == LC_STREAM_STILL ? &lcam->still : &lcam->vf;
-	struct camera_image img = { .width = (int)si->width, .height = (int)si->height };
+	struct camera_image img = { .width = (int)si->width,
+				    .height = (int)si->height,
+				    .frame_us = timestamp_ns / 1000,
+				    .stream = s == LC_STREAM_VIEWFINDER };
 	struct convert_src src = { .fourcc = si->fourcc,
 				   .width = (int)si->width,
 				   .height = (int)si->height,
@@ -499,7 +506,7 @@ static void libcam_info(struct camera *c, struct camera_info *ret)
 	*ret = to_libcam(c)->info;
 }
 
-static int libcam_capture(struct camera *c, void *token)
+static int libcam_capture(struct camera *c, const struct camera_request *req, void *token)
 {
 	struct libcam *lcam = to_libcam(c);
 	int r;
@@ -513,6 +520,7 @@ static int libcam_capture(struct camera *c, void *token)
 		return r;
 	lcam->want_still = true;
 	lcam->token = token;
+	lcam->request = *req;
 	/* With every request queued, the still buffer goes with the next one that comes back. */
 	return 0;
 }

@@ -221,7 +221,9 @@ static const struct field_def camera_fields[] = {
 	{ "preview", FIELD_OBJECT, true, true, 0, 0, NULL, NULL,
 	  "Preview mode: width, height, fps; null when none." },
 	{ "still", FIELD_OBJECT, true, true, 0, 0, NULL, NULL,
-	  "Still mode: width, height; null when none." },
+	  "Full-resolution still mode: width, height; null when none." },
+	{ "stream", FIELD_OBJECT, false, true, 0, 0, NULL, NULL,
+	  "The capture stream photos are taken from by default: width, height; null when none." },
 	{ "error", FIELD_STRING, false, false, 1, 256, NULL, NULL, "What went wrong." },
 	END_FIELDS,
 };

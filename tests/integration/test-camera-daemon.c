@@ -6,6 +6,8 @@
 #include "harness.h"
 #include "preview-proto.h"
 #include "digest.h"
+#include "rawframe.h"
+#include "simrender.h"
 #include "store.h"
 #include "util.h"
 
@@ -21,12 +23,14 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <turbojpeg.h>
+#include <time.h>
 #include <unistd.h>
 
 #define T_STATE	  "booth/" ENV_BOOTH "/camera/state"
 #define T_CAPTURE "booth/" ENV_BOOTH "/camera/capture"
 #define T_STORED  "booth/" ENV_BOOTH "/events/photo_stored"
 #define T_FAILED  "booth/" ENV_BOOTH "/events/capture_failed"
+#define T_FRAME	  "booth/" ENV_BOOTH "/events/frame_ready"
 #define SW	  640
 #define SH	  360
 
@@ -116,6 +120,7 @@ static pid_t start_camera(const char *backend, const char *extra, struct tclient
 	}
 	tclient_subscribe(*boothd, T_STORED);
 	tclient_subscribe(*boothd, T_FAILED);
+	tclient_subscribe(*boothd, T_FRAME);
 	pid = env_spawn(&env, "booth-camera");
 	return pid;
 }
@@ -276,7 +281,7 @@ static void test_state_and_capture(void)
 	double cpu0;
 
 	r.pid = start_camera("sim",
-			     "still_width = 640\nstill_height = 360\npreview_width = 1280\n"
+			     "stream_width = 640\nstream_height = 360\npreview_width = 1280\n"
 			     "preview_height = 720\npreview_fps = 30\n",
 			     &r.boothd);
 	NEED(r.pid > 0 && r.boothd);
@@ -292,9 +297,12 @@ static void test_state_and_capture(void)
 	CHECK_INT(get_int(m, "width"), ==, 1280);
 	CHECK_INT(get_int(m, "height"), ==, 720);
 	CHECK_INT(get_int(m, "fps"), ==, 30);
-	m = get(o, "still");
+	m = get(o, "stream");
 	CHECK_INT(get_int(m, "width"), ==, SW);
 	CHECK_INT(get_int(m, "height"), ==, SH);
+	m = get(o, "still");
+	CHECK_INT(get_int(m, "width"), ==, 2304);
+	CHECK_INT(get_int(m, "height"), ==, 1296);
 	CHECK(get(o, "error") == NULL);
 	o = (json_object_put(o), NULL);
 
@@ -450,7 +458,7 @@ static void test_full_store(void)
 	json_object *o = NULL;
 	int fd;
 
-	r.pid = start_camera("sim", "still_width = 640\nstill_height = 360\n", &r.boothd);
+	r.pid = start_camera("sim", "stream_width = 640\nstream_height = 360\n", &r.boothd);
 	NEED(r.pid > 0 && r.boothd);
 	json_object_put(wait_state(r.boothd, 10000));
 	/* A photo store of 256 KiB, nearly all taken. */
@@ -518,6 +526,194 @@ out:
 	finish(&r);
 }
 
+/* CLOCK_MONOTONIC in microseconds, the clock of trigger_us and frame_us. */
+static long long mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The frame counter the simulated camera drew into the JPEG of a photo_stored event. */
+static long photo_counter(json_object *ev)
+{
+	unsigned char *data = NULL;
+	uint8_t *px = NULL;
+	long n = read_file(get_str(ev, "path"), 64 << 20, (char **)&data), counter = -1;
+	int w = 0, h = 0, sub = 0, cs = 0;
+	tjhandle tj = tjInitDecompress();
+
+	if (n > 0 && tj &&
+	    tjDecompressHeader3(tj, data, (unsigned long)n, &w, &h, &sub, &cs) == 0 &&
+	    (px = malloc((size_t)w * (size_t)h * 4)) &&
+	    tjDecompress2(tj, data, (unsigned long)n, px, w, 0, h, TJPF_BGRX, 0) == 0)
+		counter = simrender_read_counter(px, w, h, (size_t)w * 4);
+	if (tj)
+		tjDestroy(tj);
+	free(px);
+	free(data);
+	return counter;
+}
+
+/* Ask for shot SHOT of session 20 at TRIGGER (MODE NULL: none given) and wait for its answer:
+ * the photo_stored event into *STORED and, for a stream capture, the frame_ready before it into
+ * *FRAME (else NULL). */
+static void zsl_capture(struct tclient *c, int shot, long long trigger, const char *mode,
+			json_object **frame, json_object **stored)
+{
+	char p[200];
+
+	snprintf(p, sizeof(p),
+		 "{\"id\":\"20-%d\",\"session\":20,\"shot\":%d,\"trigger_us\":%lld%s%s%s}", shot,
+		 shot, trigger, mode ? ",\"mode\":\"" : "", mode ? mode : "", mode ? "\"" : "");
+	*frame = *stored = NULL;
+	CHECK_INT(capture(c, p), ==, 0);
+	if (!mode || strcmp(mode, "stream") == 0)
+		*frame = wait_event(c, T_FRAME, 10000);
+	*stored = wait_event(c, T_STORED, 10000);
+}
+
+/* Zero shutter lag in the simulated camera: the frame closest to the trigger, whether the trigger
+ * is now, in the past, in the future or older than the frames kept; the raw frame for the
+ * composer before the JPEG; full-resolution stills on request. */
+static void test_zero_shutter_lag(void)
+{
+	const long long iv = 1000000 / 30;
+	struct run r = { 0 };
+	json_object *fr = NULL, *st = NULL, *o = NULL;
+	char stale[440], frames[400];
+	struct rawframe raw;
+	char *data = NULL;
+	long long f1 = 0, f2, t;
+	long c1, c2, n;
+
+	r.pid = start_camera("sim",
+			     "stream_width = 640\nstream_height = 360\nstill_width = 960\n"
+			     "still_height = 540\npreview_width = 320\npreview_height = 180\n"
+			     "preview_fps = 30\n",
+			     &r.boothd);
+	NEED(r.pid > 0 && r.boothd);
+	snprintf(frames, sizeof(frames), "%s/frames", env.dir);
+	snprintf(stale, sizeof(stale), "%s/s1-1-1-1.rgb", frames);
+	o = wait_state(r.boothd, 10000);
+	NEED(o);
+	o = (json_object_put(o), NULL);
+
+	/* Now: the frame closest to this moment, within a frame interval. */
+	t = mono_us();
+	zsl_capture(r.boothd, 1, t, "stream", &fr, &st);
+	NEED(fr && st);
+	CHECK_STR(get_str(fr, "id"), "20-1");
+	CHECK_INT(get_int(fr, "trigger_us"), ==, t);
+	CHECK_INT(get_int(st, "trigger_us"), ==, t);
+	f1 = get_int(fr, "frame_us");
+	CHECK_INT(get_int(st, "frame_us"), ==, f1);
+	CHECK_MSG(llabs(f1 - t) <= iv, "frame %lld us from the trigger", f1 - t);
+	check_photo(st, SW, SH);
+	/* The raw frame: in the frames directory, the stream's size, the same timestamp. */
+	CHECK_INT(get_int(fr, "width"), ==, SW);
+	CHECK_INT(get_int(fr, "height"), ==, SH);
+	CHECK(strncmp(get_str(fr, "path"), frames, strlen(frames)) == 0);
+	n = read_file(get_str(fr, "path"), 8 << 20, &data);
+	NEED(n > 0);
+	NEED(rawframe_parse(data, (size_t)n, &raw) == 0);
+	CHECK_INT(raw.width, ==, SW);
+	CHECK_INT(raw.height, ==, SH);
+	CHECK_INT(raw.frame_us, ==, f1);
+	/* It is the picture that was stored: the counter drawn into it reads back from both. */
+	c1 = photo_counter(st);
+	CHECK_INT(c1, >, 0);
+	{
+		uint8_t *xrgb = malloc((size_t)SW * SH * 4);
+
+		NEED(xrgb);
+		for (size_t i = 0; i < (size_t)SW * SH; i++) {
+			xrgb[4 * i] = raw.pixels[(i / SW) * raw.stride + (i % SW) * 3 + 2];
+			xrgb[4 * i + 1] = raw.pixels[(i / SW) * raw.stride + (i % SW) * 3 + 1];
+			xrgb[4 * i + 2] = raw.pixels[(i / SW) * raw.stride + (i % SW) * 3];
+			xrgb[4 * i + 3] = 0;
+		}
+		CHECK_INT(simrender_read_counter(xrgb, SW, SH, (size_t)SW * 4), ==, c1);
+		free(xrgb);
+	}
+	free(data);
+	data = NULL;
+	fr = (json_object_put(fr), NULL);
+	st = (json_object_put(st), NULL);
+
+	/* In the past (the countdown ended 100 ms before the request came): a frame taken then,
+	 * not the next one. The counters of the two photos are as far apart as their timestamps. */
+	t = mono_us() - 100000;
+	zsl_capture(r.boothd, 2, t, NULL, &fr, &st);
+	NEED(fr && st);
+	f2 = get_int(st, "frame_us");
+	CHECK_MSG(llabs(f2 - t) <= iv, "frame %lld us from the trigger", f2 - t);
+	c2 = photo_counter(st);
+	CHECK_INT(c2 - c1, ==, (f2 - f1 + iv / 2) / iv);
+	fr = (json_object_put(fr), NULL);
+	st = (json_object_put(st), NULL);
+
+	/* In the future: the camera waits for the frame of that moment. */
+	t = mono_us() + 400000;
+	zsl_capture(r.boothd, 3, t, "stream", &fr, &st);
+	NEED(fr && st);
+	f2 = get_int(st, "frame_us");
+	CHECK_MSG(llabs(f2 - t) <= iv, "frame %lld us from the trigger", f2 - t);
+	CHECK_INT(mono_us(), >=, f2);
+	fr = (json_object_put(fr), NULL);
+	st = (json_object_put(st), NULL);
+
+	/* Older than the frames kept: the oldest kept, still answered. */
+	t = mono_us() - 5000000;
+	zsl_capture(r.boothd, 4, t, "stream", &fr, &st);
+	NEED(fr && st);
+	f2 = get_int(st, "frame_us");
+	CHECK_MSG(f2 - t > 4000000, "frame %lld us from the trigger", f2 - t);
+	check_photo(st, SW, SH);
+	fr = (json_object_put(fr), NULL);
+	st = (json_object_put(st), NULL);
+
+	/* Full resolution: the still size, after the request; no raw frame. */
+	t = mono_us();
+	zsl_capture(r.boothd, 5, t, "full", &fr, &st);
+	NEED(st);
+	check_photo(st, 960, 540);
+	CHECK_INT(get_int(st, "trigger_us"), ==, t);
+	CHECK_INT(get_int(st, "frame_us"), >=, t);
+	CHECK(!tclient_got(r.boothd, T_FRAME, 200));
+	/* Without a trigger the request's arrival is the moment. */
+	CHECK_INT(capture(r.boothd, "{\"id\":\"20-6\",\"session\":20,\"shot\":6}"), ==, 0);
+	o = wait_event(r.boothd, T_STORED, 10000);
+	NEED(o);
+	CHECK(get(o, "trigger_us") == NULL);
+	CHECK_INT(get_int(o, "frame_us"), >, 0);
+	o = (json_object_put(o), NULL);
+	CHECK(env_alive(r.pid));
+	/* A frame left behind (booth-camera was killed, boothd never composed it) is deleted when
+	 * booth-camera starts again. */
+	CHECK_INT(env_kill_daemon(&env, r.pid, SIGKILL), !=, 0);
+	r.pid = 0;
+	NEED(write_file_atomic(stale, "BOOTHRAW", 8, 0640) == 0);
+	r.pid = env_spawn(&env, "booth-camera");
+	NEED(r.pid > 0);
+	/* It cleans up before it connects: once its state is here, the file is gone. */
+	{
+		struct tmsg *m = tclient_wait(r.boothd, T_STATE, 10000);
+
+		NEED(m);
+		tmsg_free(m);
+	}
+	CHECK_INT(access(stale, F_OK), ==, -1);
+	CHECK(env_alive(r.pid));
+out:
+	free(data);
+	json_object_put(fr);
+	json_object_put(st);
+	json_object_put(o);
+	finish(&r);
+}
+
 static void test_libcamera_without_camera(void)
 {
 	struct run r = { 0 };
@@ -562,6 +758,7 @@ int main(int argc, char **argv)
 		{ "preview_socket", test_preview_socket },
 		{ "full_store", test_full_store },
 		{ "state_after_broker_restart", test_state_after_broker_restart },
+		{ "zero_shutter_lag", test_zero_shutter_lag },
 		{ "libcamera_without_camera", test_libcamera_without_camera },
 		{ NULL, NULL },
 	};
