@@ -20,7 +20,7 @@ const struct config_key boothconf_keys[] = {
 	{ "general", "photo_dir", CONFIG_PATH, FIELD(general, photo_dir), 1, PATH_MAX - 64,
 	  "/var/lib/booth/photos", NULL },
 	{ "general", "frames_dir", CONFIG_PATH, FIELD(general, frames_dir), 1, PATH_MAX - 160,
-	  "/run/booth/frames", NULL },
+	  "/run/booth-frames", NULL },
 	{ "mqtt", "host", CONFIG_STRING, FIELD(mqtt, host), 1, 255, "127.0.0.1", NULL },
 	{ "mqtt", "port", CONFIG_INT, FIELD(mqtt, port), 1, 65535, "1883", NULL },
 	{ "mqtt", "tls_port", CONFIG_INT, FIELD(mqtt, tls_port), 0, 65535, "8883", NULL },
