@@ -333,14 +333,14 @@ static void box_reduce(const uint8_t *src, size_t stride, int w, int h, int k, u
 			const uint16_t *a = acc + (size_t)x * 3 * (size_t)k;
 			uint32_t r = 0, g = 0, b = 0;
 
-			for (int i = 0; i < k; i++) {
+			for (size_t i = 0; i < (size_t)k; i++) {
 				r += a[3 * i];
 				g += a[3 * i + 1];
 				b += a[3 * i + 2];
 			}
-			out[3 * x] = (uint8_t)((r * inv + 32768u) >> 16);
-			out[3 * x + 1] = (uint8_t)((g * inv + 32768u) >> 16);
-			out[3 * x + 2] = (uint8_t)((b * inv + 32768u) >> 16);
+			out[3 * (size_t)x] = (uint8_t)((r * inv + 32768u) >> 16);
+			out[3 * (size_t)x + 1] = (uint8_t)((g * inv + 32768u) >> 16);
+			out[3 * (size_t)x + 2] = (uint8_t)((b * inv + 32768u) >> 16);
 		}
 	}
 }
@@ -534,7 +534,7 @@ static int fill_cell(const struct compose_page *page, const struct photo *ph,
 			uint8_t *d = page->rgb +
 				     ((size_t)(r->y0 + y) * (size_t)page->w + (size_t)r->x0) * 3;
 
-			for (int x = 0; x < cw; x++, p += ph->view.xstep)
+			for (size_t x = 0; x < (size_t)cw; x++, p += ph->view.xstep)
 				memcpy(d + 3 * x, p, 3);
 		}
 		return 0;

@@ -638,7 +638,7 @@ struct layout_px layout_rect_px(const struct layout_rect *r, int dpi)
 bool layout_full_stills(const char *name, const char *dir)
 {
 	char err[LAYOUT_ERR_MAX];
-	struct layout *l = malloc(sizeof(*l));
+	struct layout *l = calloc(1, sizeof(*l));
 	bool full;
 
 	if (!l)

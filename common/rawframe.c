@@ -28,7 +28,8 @@ int rawframe_header(uint8_t buf[RAWFRAME_HEADER], int width, int height, size_t 
 	if (width < 1 || height < 1 || !geometry_ok((uint64_t)width, (uint64_t)height, stride))
 		return -EINVAL;
 	memset(buf, 0, RAWFRAME_HEADER);
-	memcpy(buf, RAWFRAME_MAGIC, RAWFRAME_MAGIC_LEN);
+	for (size_t i = 0; i < RAWFRAME_MAGIC_LEN; i++)
+		buf[i] = (uint8_t)RAWFRAME_MAGIC[i];
 	put32(buf + 8, RAWFRAME_VERSION);
 	put32(buf + 12, RAWFRAME_FORMAT_RGB);
 	put32(buf + 16, (uint32_t)width);

@@ -247,7 +247,9 @@ void sanitize_name(const char *id, char *out, size_t n)
 		bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			    (c >= '0' && c <= '9') || c == '-' || c == '_';
 
-		out[i] = keep ? c : '_';
+		out[i] = '_';
+		if (keep)
+			out[i] = c;
 	}
 	out[i] = '\0';
 }

@@ -73,7 +73,7 @@ static int hand_frame(struct tclient *cam, const struct cap *c)
 	char path[512], payload[1024];
 	int r = -1;
 
-	if (!buf || rawframe_header(buf, FW, FH, FW * 3, (uint64_t)c->trigger) < 0)
+	if (!buf || rawframe_header(buf, FW, FH, (size_t)FW * 3, (uint64_t)c->trigger) < 0)
 		goto out;
 	for (size_t i = 0; i < (size_t)FW * FH; i++)
 		memcpy(buf + RAWFRAME_HEADER + 3 * i, colours[c->shot - 1], 3);

@@ -6,7 +6,7 @@
 
 #include <errno.h>
 
-#define IV 33333 /* 30 fps */
+#define IV ((uint64_t)33333) /* 30 fps */
 
 /* Push frames 0..N-1 at T0 + k * IV (sequence k, buffer k % 4). Returns how many were evicted. */
 static int fill(struct zsl *z, uint64_t t0, unsigned n)
