@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -279,6 +280,9 @@ static void on_still(void *userdata, void *token, const struct camera_image *img
 		if (img->stream)
 			hand_frame(d, c, img);
 		store_still(d, c, img);
+		/* What encoding a photo took from the heap goes back to the system: the camera's
+		 * memory between photos stays what streaming needs. */
+		malloc_trim(0);
 	}
 	pop(d);
 	start_next(d);

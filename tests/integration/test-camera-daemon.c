@@ -714,6 +714,76 @@ out:
 	finish(&r);
 }
 
+/* A field of /proc/PID/status in kB, or -1. */
+static long status_kb(pid_t pid, const char *field)
+{
+	char path[64], *text = NULL, *p;
+	long v = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_file(path, 1 << 16, &text) > 0 && (p = strstr(text, field)))
+		v = strtol(p + strlen(field) + 1, NULL, 10);
+	free(text);
+	return v;
+}
+
+/* The camera's memory at the default sizes (1280x720 preview, 1920x1080 stream, 4608x2592
+ * stills): a stream photo or a full-resolution still costs memory only while it is made. */
+static void test_memory(void)
+{
+	struct run r = { 0 };
+	json_object *fr = NULL, *st = NULL, *o = NULL;
+	long idle, after_stream, after_full, hwm_stream, shmem;
+
+	r.pid = start_camera("sim",
+			     "stream_width = 1920\nstream_height = 1080\nstill_width = 4608\n"
+			     "still_height = 2592\npreview_width = 1280\npreview_height = 720\n"
+			     "preview_fps = 30\n",
+			     &r.boothd);
+	NEED(r.pid > 0 && r.boothd);
+	o = wait_state(r.boothd, 10000);
+	NEED(o);
+	/* A capture first: what the libraries allocate once (the JPEG encoder) is in. */
+	zsl_capture(r.boothd, 1, mono_us(), "stream", &fr, &st);
+	NEED(fr && st);
+	fr = (json_object_put(fr), NULL);
+	st = (json_object_put(st), NULL);
+	idle = status_kb(r.pid, "VmRSS:");
+	shmem = status_kb(r.pid, "RssShmem:");
+	for (int shot = 2; shot <= 5; shot++) {
+		zsl_capture(r.boothd, shot, mono_us(), "stream", &fr, &st);
+		NEED(fr && st);
+		fr = (json_object_put(fr), NULL);
+		st = (json_object_put(st), NULL);
+	}
+	after_stream = status_kb(r.pid, "VmRSS:");
+	hwm_stream = status_kb(r.pid, "VmHWM:");
+	zsl_capture(r.boothd, 6, mono_us(), "full", &fr, &st);
+	NEED(st);
+	check_photo(st, 4608, 2592);
+	after_full = status_kb(r.pid, "VmRSS:");
+	printf("# booth-camera RSS: %ld kB steady (%ld kB of it the preview buffers), %ld kB after "
+	       "4 stream photos (peak %ld kB), %ld kB after a 4608x2592 still (peak %ld kB)\n",
+	       idle, shmem, after_stream, hwm_stream, after_full, status_kb(r.pid, "VmHWM:"));
+	fprintf(stderr,
+		"booth-camera RSS: %ld kB steady, %ld kB after stream photos (peak %ld), "
+		"%ld kB after a full still (peak %ld)\n",
+		idle, after_stream, hwm_stream, after_full, status_kb(r.pid, "VmHWM:"));
+	NEED(idle > 0 && after_stream > 0 && after_full > 0);
+	/* No picture stays: not the 8 MB stream frame, not the 47 MB still. */
+	CHECK_MSG(after_stream < idle + 4096, "%ld kB after stream photos, %ld before",
+		  after_stream, idle);
+	CHECK_MSG(after_full < idle + 4096, "%ld kB after a full still, %ld before", after_full,
+		  idle);
+	/* A stream photo never needs the full still's memory. */
+	CHECK_MSG(hwm_stream < idle + 32768, "peak %ld kB with stream photos", hwm_stream);
+out:
+	json_object_put(fr);
+	json_object_put(st);
+	json_object_put(o);
+	finish(&r);
+}
+
 static void test_libcamera_without_camera(void)
 {
 	struct run r = { 0 };
@@ -759,6 +829,7 @@ int main(int argc, char **argv)
 		{ "full_store", test_full_store },
 		{ "state_after_broker_restart", test_state_after_broker_restart },
 		{ "zero_shutter_lag", test_zero_shutter_lag },
+		{ "memory", test_memory },
 		{ "libcamera_without_camera", test_libcamera_without_camera },
 		{ NULL, NULL },
 	};

@@ -19,7 +19,7 @@
 static void test_shim_no_camera(void)
 {
 	struct lc *lc = NULL, *second = NULL;
-	struct lc_want want = { 640, 480, 1280, 960 };
+	struct lc_want want = { 640, 480, 1280, 960, false };
 	struct lc_stream_info si;
 	struct lc_buffer b;
 	struct lc_event ev;
