@@ -60,6 +60,19 @@ static const char *status_name(enum camera_status s)
 	return s == CAMERA_STATUS_OK ? "ok" : s == CAMERA_STATUS_ERROR ? "error" : "none";
 }
 
+/* {width, height}, or NULL (JSON null) for a mode the camera does not have. */
+static json_object *size_json(int width, int height)
+{
+	json_object *m;
+
+	if (width <= 0)
+		return NULL;
+	m = json_object_new_object();
+	json_object_object_add(m, "width", json_object_new_int(width));
+	json_object_object_add(m, "height", json_object_new_int(height));
+	return m;
+}
+
 static void publish_state(struct camd *d)
 {
 	struct camera_info i;
@@ -80,20 +93,8 @@ static void publish_state(struct camd *d)
 		json_object_object_add(m, "fps", json_object_new_int(i.preview_fps));
 	}
 	json_object_object_add(o, "preview", m);
-	m = NULL;
-	if (i.still_width > 0) {
-		m = json_object_new_object();
-		json_object_object_add(m, "width", json_object_new_int(i.still_width));
-		json_object_object_add(m, "height", json_object_new_int(i.still_height));
-	}
-	json_object_object_add(o, "still", m);
-	m = NULL;
-	if (i.stream_width > 0) {
-		m = json_object_new_object();
-		json_object_object_add(m, "width", json_object_new_int(i.stream_width));
-		json_object_object_add(m, "height", json_object_new_int(i.stream_height));
-	}
-	json_object_object_add(o, "stream", m);
+	json_object_object_add(o, "still", size_json(i.still_width, i.still_height));
+	json_object_object_add(o, "stream", size_json(i.stream_width, i.stream_height));
 	if (i.status == CAMERA_STATUS_ERROR && i.error[0])
 		json_object_object_add(o, "error", json_object_new_string(i.error));
 	bus_publish(d->bus, T_STATE, o);

@@ -29,7 +29,7 @@ struct sim_buffer {
 
 /* Frames the capture stream's ring keeps (nothing but their timestamps: the scene is a function
  * of time, so the chosen frame is drawn after the fact). */
-#define SIM_RING 6
+#define SIM_RING 30
 /* A trigger further ahead than this is taken as "now". */
 #define SIM_FUTURE_MAX_US (2ull * 1000 * 1000)
 
