@@ -204,6 +204,7 @@ static const char *capture_mode(const struct guest *g)
 
 	return layout_full_stills(g->layout, dir) ? "full" : "stream";
 }
+
 static void feed(struct guest *g, const struct session_event *ev);
 
 /* Store the transition just made, then carry out ACT. */
