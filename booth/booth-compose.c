@@ -21,8 +21,9 @@ static const char *prog = "booth-compose";
 static void help(void)
 {
 	printf("Usage: %s -l LAYOUT -o OUT.jpg [OPTION...] PHOTO...\n"
-	       "Compose the photos (JPEG) into a print laid out by LAYOUT and write it to "
-	       "OUT.jpg.\n"
+	       "Compose the photos (JPEG files, or raw frame files from booth-camera) into a "
+	       "print\n"
+	       "laid out by LAYOUT and write it to OUT.jpg.\n"
 	       "Fewer photos than the layout takes fill its cells in turn.\n"
 	       "\n"
 	       "  -l, --layout LAYOUT   a layout name (LAYOUT.layout in the layouts directory)\n"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The strip composer: JPEG decoding with DCT scaling, cover-fit cells, PNG overlays, one encode. */
 #include "compose.h"
+#include "rawframe.h"
 #include "resample.h"
 #include "text.h"
 #include "util.h"
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 /* jpeglib.h needs FILE and size_t first. */
 #include <jpeglib.h>
@@ -47,10 +50,13 @@ static void jpeg_err_emit(j_common_ptr cinfo, int level)
 		jpeg_err_exit(cinfo);
 }
 
-/* A photo decoded at a DCT-scaled size, seen upright through its EXIF orientation. */
+/* A photo decoded at a DCT-scaled size, seen upright through its EXIF orientation; or a raw
+ * frame file mapped as it is. */
 struct photo {
 	uint8_t *rgb;
-	int w, h; /* as decoded */
+	int w, h;  /* as decoded */
+	void *map; /* a raw frame file, mapped */
+	size_t map_len;
 	struct resample_src view;
 };
 
@@ -282,12 +288,186 @@ static int photo_decode(struct decode *d, const char *path, const int *need, siz
 	return 0;
 }
 
+/* ACC[i] += ROW[i] for N bytes: 16 at a time through the compiler's vector types (SSE2 on
+ * x86-64, NEON on the Pi), which -O2 does not do on its own for a loop like this. */
+typedef uint8_t u8x16 __attribute__((vector_size(16)));
+typedef uint16_t u16x16 __attribute__((vector_size(32)));
+
+static void add_row(uint16_t *acc, const uint8_t *row, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 16 <= n; i += 16) {
+		u8x16 v;
+		u16x16 a;
+
+		memcpy(&v, row + i, sizeof(v));
+		memcpy(&a, acc + i, sizeof(a));
+		a += __builtin_convertvector(v, u16x16);
+		memcpy(acc + i, &a, sizeof(a));
+	}
+	for (; i < n; i++)
+		acc[i] = (uint16_t)(acc[i] + row[i]);
+}
+
+/* Average K x K blocks of the W x H RGB picture at SRC (rows of STRIDE bytes) into DST, which
+ * holds (W / K) x (H / K) pixels; ACC has room for W * 3 sums. The raw frame's counterpart of
+ * libjpeg's DCT scaling: an area average down to a size that still covers every cell, so that
+ * the resampler's filter stays short. Rows are summed first (a loop the compiler vectorises),
+ * then each block's columns. */
+static void box_reduce(const uint8_t *src, size_t stride, int w, int h, int k, uint8_t *dst,
+		       uint16_t *acc)
+{
+	int ow = w / k, oh = h / k;
+	size_t n = (size_t)ow * 3 * (size_t)k;
+	uint32_t inv = (65536u + (uint32_t)(k * k) / 2) / (uint32_t)(k * k);
+
+	for (int y = 0; y < oh; y++) {
+		const uint8_t *row = src + (size_t)y * (size_t)k * stride;
+		uint8_t *out = dst + (size_t)y * (size_t)ow * 3;
+
+		memset(acc, 0, n * sizeof(*acc));
+		for (int j = 0; j < k; j++, row += stride)
+			add_row(acc, row, n);
+		for (int x = 0; x < ow; x++) {
+			const uint16_t *a = acc + (size_t)x * 3 * (size_t)k;
+			uint32_t r = 0, g = 0, b = 0;
+
+			for (size_t i = 0; i < (size_t)k; i++) {
+				r += a[3 * i];
+				g += a[3 * i + 1];
+				b += a[3 * i + 2];
+			}
+			out[3 * (size_t)x] = (uint8_t)((r * inv + 32768u) >> 16);
+			out[3 * (size_t)x + 1] = (uint8_t)((g * inv + 32768u) >> 16);
+			out[3 * (size_t)x + 2] = (uint8_t)((b * inv + 32768u) >> 16);
+		}
+	}
+}
+
+/* The largest factor (1..8) by which a W x H picture can shrink and still cover every cell
+ * (sizes in pairs in NEED, N of them). */
+static int reduce_factor(int w, int h, const int *need, size_t n)
+{
+	int k = 8;
+
+	for (; k > 1; k--) {
+		bool enough = true;
+
+		for (size_t i = 0; i < n; i++)
+			if (w / k < need[2 * i] || h / k < need[2 * i + 1])
+				enough = false;
+		if (enough)
+			break;
+	}
+	return k;
+}
+
+/* A raw frame file from the camera (rawframe.h): mapped, no decoding at all; reduced by an area
+ * average when it is more than twice the size of its cells. */
+static int photo_map_raw(int fd, const char *path, const int *need, size_t n, struct photo *ph,
+			 char *err, size_t errlen)
+{
+	struct rawframe f;
+	struct stat st;
+	uint16_t *acc;
+	int k;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < RAWFRAME_HEADER ||
+	    (uint64_t)st.st_size >
+		    RAWFRAME_HEADER + (uint64_t)RAWFRAME_SIDE_MAX * (3 * RAWFRAME_SIDE_MAX + 64)) {
+		snprintf(err, errlen, "%s: not a valid raw frame", path);
+		return -EINVAL;
+	}
+	ph->map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	if (ph->map == MAP_FAILED) {
+		int r = -errno;
+
+		ph->map = NULL;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	ph->map_len = (size_t)st.st_size;
+	if (rawframe_parse(ph->map, ph->map_len, &f) < 0) {
+		snprintf(err, errlen, "%s: not a valid raw frame", path);
+		return -EINVAL;
+	}
+	ph->w = f.width;
+	ph->h = f.height;
+	ph->view = (struct resample_src){ .base = f.pixels,
+					  .xstep = 3,
+					  .ystep = (ptrdiff_t)f.stride,
+					  .w = f.width,
+					  .h = f.height,
+					  .channels = 3 };
+	k = reduce_factor(f.width, f.height, need, n);
+	if (k == 1)
+		return 0;
+	ph->w = f.width / k;
+	ph->h = f.height / k;
+	ph->rgb = malloc((size_t)ph->w * (size_t)ph->h * 3);
+	acc = malloc((size_t)f.width * 3 * sizeof(*acc));
+	if (!ph->rgb || !acc) {
+		free(acc);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	box_reduce(f.pixels, f.stride, f.width, f.height, k, ph->rgb, acc);
+	free(acc);
+	munmap(ph->map, ph->map_len);
+	ph->map = NULL;
+	photo_orient(ph, 1);
+	return 0;
+}
+
+static void photo_free(struct photo *ph)
+{
+	free(ph->rgb);
+	ph->rgb = NULL;
+	if (ph->map)
+		munmap(ph->map, ph->map_len);
+	ph->map = NULL;
+}
+
+/* Whether PATH starts like a raw frame file: 1 with the open file in *FD, 0, or -errno (ERR
+ * says why). */
+static int raw_open(const char *path, int *fd, char *err, size_t errlen)
+{
+	char magic[RAWFRAME_MAGIC_LEN];
+	ssize_t n;
+	int r;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	n = pread(*fd, magic, sizeof(magic), 0);
+	if (n > 0 && rawframe_is(magic, (size_t)n))
+		return 1;
+	close(*fd);
+	*fd = -1;
+	return 0;
+}
+
 static int photo_load(const char *path, const int *need, size_t n, struct photo *ph, char *err,
 		      size_t errlen)
 {
-	struct decode *d = calloc(1, sizeof(*d));
-	int r;
+	struct decode *d;
+	int fd = -1, r;
 
+	r = raw_open(path, &fd, err, errlen);
+	if (r < 0)
+		return r;
+	if (r > 0) {
+		r = photo_map_raw(fd, path, need, n, ph, err, errlen);
+		close(fd);
+		if (r < 0)
+			photo_free(ph);
+		return r;
+	}
+	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
 	d->fd = -1;
@@ -343,9 +523,23 @@ static int fill_cell(const struct compose_page *page, const struct photo *ph,
 	double s = fmax((double)cw / ph->view.w, (double)ch / ph->view.h);
 	double sw = fmin(cw / s, ph->view.w), sh = fmin(ch / s, ph->view.h);
 	struct sink sink = { .page = page, .x = r->x0, .y = r->y0, .w = cw };
+	double sx = (ph->view.w - sw) / 2, sy = (ph->view.h - sh) / 2;
 
-	return resample(&ph->view, (ph->view.w - sw) / 2, (ph->view.h - sh) / 2, sw, sh, cw, ch,
-			sink_row, &sink);
+	/* The picture is the cell's size already (a raw frame reduced to it): a copy is what the
+	 * filter would compute. */
+	if (s == 1 && sx == floor(sx) && sy == floor(sy)) {
+		for (int y = 0; y < ch; y++) {
+			const uint8_t *p = ph->view.base + ((ptrdiff_t)sy + y) * ph->view.ystep +
+					   (ptrdiff_t)sx * ph->view.xstep;
+			uint8_t *d = page->rgb +
+				     ((size_t)(r->y0 + y) * (size_t)page->w + (size_t)r->x0) * 3;
+
+			for (size_t x = 0; x < (size_t)cw; x++, p += ph->view.xstep)
+				memcpy(d + 3 * x, p, 3);
+		}
+		return 0;
+	}
+	return resample(&ph->view, sx, sy, sw, sh, cw, ch, sink_row, &sink);
 }
 
 static void copy_cell(const struct compose_page *page, const struct layout_px *from,
@@ -433,7 +627,7 @@ static int place_photo(const struct layout *l, int dpi, const struct compose_pag
 		else
 			r = fill_cell(page, &ph, &px[c]);
 	}
-	free(ph.rgb);
+	photo_free(&ph);
 	if (r < 0)
 		snprintf(err, errlen, "%s: cannot scale (%s)", path, strerror(-r));
 	return r;
@@ -562,8 +756,10 @@ int compose_render(const struct layout *l, const char *const *paths, size_t n,
 		snprintf(err, errlen, "out of memory for a %dx%d page", page.w, page.h);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < (size_t)page.w * (size_t)page.h; i++)
+	for (size_t i = 0; i < (size_t)page.w; i++)
 		memcpy(page.rgb + 3 * i, l->background, 3);
+	for (size_t y = 1; y < (size_t)page.h; y++)
+		memcpy(page.rgb + y * (size_t)page.w * 3, page.rgb, (size_t)page.w * 3);
 
 	/* One photo at a time: only one decoded photo is ever in memory. */
 	/* Fewer photos than the layout takes fill its cells in turn; none draw a test pattern. */

@@ -5,6 +5,8 @@
 #include "guest.h"
 #include "codec.h"
 #include "digest.h"
+#include "frames.h"
+#include "layout.h"
 #include "log.h"
 #include "prints.h"
 #include "util.h"
@@ -48,6 +50,9 @@ struct guest {
 	int copies;		  /* of each strip: the owner's setting or the guest's choice */
 	bool camera_ready;
 	struct loop_source *timer;
+
+	/* Raw frames of the shots (camera's frame_ready), composed from when all are there. */
+	char frames[6][PATH_MAX];
 
 	/* The composer child. */
 	pid_t compose_pid;
@@ -180,6 +185,26 @@ static void unlink_path(const char *path, void *userdata)
 
 static void start_compose(struct guest *g);
 static void send_prints(struct guest *g);
+
+/* Frames of the running session are guests' faces: gone once composed or the session ends. */
+static void forget_frames(struct guest *g)
+{
+	int r = g->id > 0 ? frames_remove(g->cfg->general.frames_dir, g->id) : 0;
+
+	if (r < 0)
+		log_warning_errno(r, "Could not delete session %lld's raw frames: %m",
+				  (long long)g->id);
+	memset(g->frames, 0, sizeof(g->frames));
+}
+
+/* What the layout asks of the camera: "full" stills or frames of the "stream". */
+static const char *capture_mode(const struct guest *g)
+{
+	const char *dir = g->cfg->boothd.layouts_dir[0] ? g->cfg->boothd.layouts_dir : NULL;
+
+	return layout_full_stills(g->layout, dir) ? "full" : "stream";
+}
+
 static void feed(struct guest *g, const struct session_event *ev);
 
 /* Store the transition just made, then carry out ACT. */
@@ -201,6 +226,8 @@ static void after_transition(struct guest *g, enum session_state before,
 		if (r < 0)
 			log_error_errno(r, "Could not record session %lld: %m", (long long)g->id);
 	}
+	if (act->flags & (SESSION_ACT_DELETE | SESSION_ACT_DISCARD_PHOTOS | SESSION_ACT_END))
+		forget_frames(g);
 	if (act->flags & (SESSION_ACT_DELETE | SESSION_ACT_DISCARD_PHOTOS)) {
 		r = db_session_forget(g->db, g->id, !!(act->flags & SESSION_ACT_DELETE),
 				      unlink_path, g);
@@ -221,6 +248,9 @@ static void after_transition(struct guest *g, enum session_state before,
 		json_object_object_add(o, "id", json_object_new_string(key));
 		json_object_object_add(o, "session", json_object_new_int64(g->id));
 		json_object_object_add(o, "shot", json_object_new_int(act->shot));
+		/* The countdown reached zero now: the camera takes the frame of this moment. */
+		json_object_object_add(o, "trigger_us", json_object_new_int64((int64_t)now_usec()));
+		json_object_object_add(o, "mode", json_object_new_string(capture_mode(g)));
 		if (bus_publish(g->bus, "booth/{booth}/camera/capture", o) < 0)
 			log_warning("Could not ask the camera for shot %d", act->shot);
 		json_object_put(o);
@@ -363,7 +393,10 @@ static void keep_photo(struct guest *g, int64_t session, int shot, const char *p
 		       const char *sha, int width, int height, int64_t taken)
 {
 	struct session_event ev = { .type = SESSION_EV_PHOTO_STORED, .shot = shot };
-	bool awaited = session == g->id && g->s.state == SESSION_CAPTURE && shot == g->s.shot;
+	/* The shot asked for, or one the session moved on from at its frame. */
+	bool awaited = session == g->id && shot >= 1 && shot <= 6 &&
+		       ((g->s.state == SESSION_CAPTURE && shot == g->s.shot) ||
+			(g->s.framed & ~g->s.stored_shots & (1u << (shot - 1))));
 	char outcome[16];
 	int r;
 
@@ -400,6 +433,28 @@ static void keep_photo(struct guest *g, int64_t session, int shot, const char *p
 		return;
 	}
 	publish_session_event(g, "booth/{booth}/events/photo_taken", shot);
+	feed(g, &ev);
+}
+
+/* The frame of the awaited shot is ready as raw pixels: the session moves on at once. */
+static void on_frame_ready(struct guest *g, json_object *o)
+{
+	struct session_event ev = { .type = SESSION_EV_FRAME_READY };
+	int64_t session = json_object_get_int64(json_object_object_get(o, "session"));
+	const char *path = json_object_get_string(json_object_object_get(o, "path"));
+	struct stat st;
+
+	ev.shot = json_object_get_int(json_object_object_get(o, "shot"));
+	if (session != g->id || g->s.state != SESSION_CAPTURE || ev.shot != g->s.shot)
+		return; /* its JPEG will do */
+	if (!frames_path_ok(g->cfg->general.frames_dir, path, session, ev.shot) ||
+	    lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log_warning("Session %lld shot %d: the raw frame is not in the frames directory; "
+			    "waiting for the photo",
+			    (long long)session, ev.shot);
+		return;
+	}
+	strscpy(g->frames[ev.shot - 1], path, sizeof(g->frames[0]));
 	feed(g, &ev);
 }
 
@@ -613,6 +668,8 @@ static void on_message(struct bus *b, const char *topic, const void *payload, si
 	}
 	if (strstr(t->pattern, "/photo_stored"))
 		on_photo_stored(g, o);
+	else if (strstr(t->pattern, "/frame_ready"))
+		on_frame_ready(g, o);
 	else if (strstr(t->pattern, "/capture_failed"))
 		on_capture_failed(g, o);
 	else if (strstr(t->pattern, "/camera/state"))
@@ -659,6 +716,7 @@ static void compose_done(struct guest *g, int status)
 		unlink(g->compose_out); /* too late: the session moved on */
 		return;
 	}
+	forget_frames(g);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		/* The composer's message may name a photo: keep it out of the normal log. */
 		log_error("Composing session %lld's strip failed%s", (long long)g->id,
@@ -713,6 +771,7 @@ static void start_compose(struct guest *g)
 	char paths[6][4096], exe[PATH_MAX], bin[PATH_MAX], dir[PATH_MAX], day[16];
 	char *argv[20];
 	int argc = 0, n, errpipe[2] = { -1, -1 };
+	bool raw;
 	posix_spawn_file_actions_t fa;
 	struct db_event ev;
 	const char *title = g->cfg->boothd.title;
@@ -721,7 +780,13 @@ static void start_compose(struct guest *g)
 	ssize_t k;
 	int r;
 
-	n = db_photo_paths(g->db, g->id, paths, 6);
+	/* The raw frames when the camera handed every one (no JPEG to decode, and their JPEGs
+	 * may still be being stored); else the stored JPEGs (full-resolution stills). */
+	for (n = 0; n < g->s.params.shots && g->frames[n][0]; n++)
+		strscpy(paths[n], g->frames[n], sizeof(paths[n]));
+	raw = n == g->s.params.shots;
+	if (!raw)
+		n = db_photo_paths(g->db, g->id, paths, 6);
 	if (n != g->s.params.shots) {
 		compose_failed_now(g, "the photos of this session are not all there");
 		return;
@@ -783,6 +848,8 @@ static void start_compose(struct guest *g)
 		return;
 	}
 	g->compose_err = errpipe[0];
+	log_info("Composing session %lld's strip from %s", (long long)g->id,
+		 raw ? "the camera's raw frames" : "its stored photos");
 	g->compose_pidfd = (int)syscall(SYS_pidfd_open, g->compose_pid, 0);
 	if (g->compose_pidfd < 0 || loop_add_io(g->loop, g->compose_pidfd, EPOLLIN, on_compose_exit,
 						g, &g->compose_src) < 0) {
@@ -861,6 +928,7 @@ int guest_new(struct loop *l, struct bus *b, struct db *db, const struct booth_c
 		"booth/{booth}/events/photo_stored", "booth/{booth}/events/capture_failed",
 		"booth/{booth}/camera/state",	     "booth/{booth}/events/print_job",
 		"booth/{booth}/session/command",     "booth/{booth}/availability/camera",
+		"booth/{booth}/events/frame_ready",
 	};
 	struct session_params p;
 	struct recover_ctx rc;
@@ -888,6 +956,9 @@ int guest_new(struct loop *l, struct bus *b, struct db *db, const struct booth_c
 	rc.g = g;
 	rc.n = 0;
 	r = db_sessions_unfinished(db, recover_one, &rc);
+	/* No session runs yet: every raw frame is one nobody will compose. */
+	if (r >= 0 && frames_remove(cfg->general.frames_dir, 0) > 0)
+		log_info("Deleted the raw frames of unfinished sessions");
 	if (r < 0)
 		goto fail;
 	r = loop_add_timer(l, 0, 0, on_timer, g, &g->timer);

@@ -49,6 +49,7 @@ enum key {
 	KEY_FONT,
 	KEY_FILE,
 	KEY_CUT,
+	KEY_STILLS,
 };
 
 static const char *const key_names[] = {
@@ -66,6 +67,7 @@ static const char *const key_names[] = {
 	[KEY_FONT] = "font",
 	[KEY_FILE] = "file",
 	[KEY_CUT] = "cut",
+	[KEY_STILLS] = "stills",
 };
 
 #define BIT(k)	 (1u << (k))
@@ -75,7 +77,7 @@ static const char *const key_names[] = {
 static const unsigned section_keys[] = {
 	[SECT_NONE] = 0,
 	[SECT_PAGE] = BIT(KEY_WIDTH) | BIT(KEY_HEIGHT) | BIT(KEY_UNIT) | BIT(KEY_DPI) |
-		      BIT(KEY_BACKGROUND) | BIT(KEY_PHOTOS) | BIT(KEY_CUT),
+		      BIT(KEY_BACKGROUND) | BIT(KEY_PHOTOS) | BIT(KEY_CUT) | BIT(KEY_STILLS),
 	[SECT_PHOTO] = GEOMETRY | BIT(KEY_PHOTO),
 	[SECT_TITLE] = GEOMETRY | BIT(KEY_COLOR) | BIT(KEY_ALIGN) | BIT(KEY_FONT),
 	[SECT_DATE] = GEOMETRY | BIT(KEY_COLOR) | BIT(KEY_ALIGN) | BIT(KEY_FONT),
@@ -266,6 +268,11 @@ static int set_key(struct parser *p, unsigned line, enum key k, const char *valu
 	case KEY_CUT:
 		if (parse_bool(value, &p->l.cut) < 0)
 			return fail(p, line, "'cut' must be yes or no (got '%s')", value);
+		return 0;
+	case KEY_STILLS:
+		if (strcmp(value, "stream") != 0 && strcmp(value, "full") != 0)
+			return fail(p, line, "'stills' must be stream or full (got '%s')", value);
+		p->l.full_stills = strcmp(value, "full") == 0;
 		return 0;
 	case KEY_FILE: {
 		struct layout_image *img = section_image(p);
@@ -626,4 +633,17 @@ struct layout_px layout_rect_px(const struct layout_rect *r, int dpi)
 		.x1 = (int)lround((r->x + r->w) * dpi),
 		.y1 = (int)lround((r->y + r->h) * dpi),
 	};
+}
+
+bool layout_full_stills(const char *name, const char *dir)
+{
+	char err[LAYOUT_ERR_MAX];
+	struct layout *l = calloc(1, sizeof(*l));
+	bool full;
+
+	if (!l)
+		return false;
+	full = layout_load_named(name, dir, l, err, sizeof(err)) == 0 && l->full_stills;
+	free(l);
+	return full;
 }

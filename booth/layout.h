@@ -74,6 +74,9 @@ struct layout {
 	uint8_t background[3];
 	int photos; /* how many photos the layout takes */
 	bool cut;   /* [page] cut = yes: the page holds strips for a printer that cuts them */
+	/* [page] stills = full: full-resolution stills (a mode switch, shutter lag) instead of
+	 * frames of the camera's capture stream (stream, the default) */
+	bool full_stills;
 	size_t ncells, ntexts, nimages;
 	struct layout_cell cells[LAYOUT_CELLS_MAX];
 	struct layout_text texts[LAYOUT_TEXTS_MAX];    /* in the order of the file */
@@ -105,6 +108,10 @@ int layout_find_default(const char *name, const char *dir, char *path, size_t n)
  * layout_load(), with the reason in ERR. */
 int layout_load_named(const char *name, const char *dir, struct layout *ret, char *err,
 		      size_t errlen);
+
+/* Whether layout NAME (in DIR, as layout_load_named()) asks for full-resolution stills. A layout
+ * that cannot be read asks for none (the composer reports it). */
+bool layout_full_stills(const char *name, const char *dir);
 
 /* Whether L has a text box of KIND. */
 bool layout_has_text(const struct layout *l, enum layout_text_kind kind);

@@ -94,6 +94,42 @@ static int countdown(struct session *s, uint64_t now, int shot)
 	return 1;
 }
 
+static unsigned shot_bit(int shot)
+{
+	return 1u << (shot - 1);
+}
+
+static bool all_stored(const struct session *s)
+{
+	return s->stored_shots == (1u << s->params.shots) - 1;
+}
+
+/* Shots taken and not yet stored can still fail the session: until review. */
+static bool storing(const struct session *s)
+{
+	return (s->state == SESSION_COUNTDOWN || s->state == SESSION_CAPTURE ||
+		s->state == SESSION_COMPOSE) &&
+	       (s->framed & ~s->stored_shots) != 0;
+}
+
+/* The awaited shot is taken (stored, or its frame ready): the next countdown, or composing. */
+static int next_shot(struct session *s, uint64_t now, struct session_actions *out)
+{
+	if (s->shot < s->params.shots)
+		return countdown(s, now, s->shot + 1);
+	out->flags |= SESSION_ACT_COMPOSE;
+	s->composed = false;
+	enter(s, SESSION_COMPOSE, now, s->params.compose_ms);
+	return 1;
+}
+
+static void forget_shots(struct session *s)
+{
+	s->stored = 0;
+	s->framed = s->stored_shots = 0;
+	s->composed = false;
+}
+
 static int print_or_keep(struct session *s, uint64_t now, bool print, struct session_actions *out)
 {
 	if (print && s->params.printing) {
@@ -135,7 +171,10 @@ static int handle_timeout(struct session *s, uint64_t now, struct session_action
 	case SESSION_CAPTURE:
 		return fail(s, now, "the camera did not deliver the photo in time", out);
 	case SESSION_COMPOSE:
-		return fail(s, now, "the strip could not be made in time", out);
+		return fail(s, now,
+			    s->composed ? "the photos could not be stored in time"
+					: "the strip could not be made in time",
+			    out);
 	case SESSION_REVIEW:
 		return print_or_keep(s, now, s->params.review_prints, out);
 	case SESSION_PRINT:
@@ -160,33 +199,59 @@ int session_handle(struct session *s, const struct session_event *ev, uint64_t n
 	case SESSION_EV_START:
 		if (s->state != SESSION_IDLE)
 			return -EINVAL;
-		s->stored = 0;
+		forget_shots(s);
 		s->retakes = 0;
 		s->outcome = SESSION_OUTCOME_NONE;
 		s->error[0] = '\0';
 		return countdown(s, now, 1);
-	case SESSION_EV_PHOTO_STORED:
-		/* Only the shot we asked for moves us on; a late duplicate is ignored. */
+	case SESSION_EV_FRAME_READY:
+		/* The awaited shot's frame: move on while its JPEG is stored. */
 		if (s->state != SESSION_CAPTURE || ev->shot != s->shot)
 			return 0;
-		s->stored = s->shot;
-		if (s->shot < s->params.shots)
-			return countdown(s, now, s->shot + 1);
-		out->flags |= SESSION_ACT_COMPOSE;
-		enter(s, SESSION_COMPOSE, now, s->params.compose_ms);
+		s->framed |= shot_bit(s->shot);
+		return next_shot(s, now, out);
+	case SESSION_EV_PHOTO_STORED:
+		if (ev->shot < 1 || ev->shot > s->params.shots)
+			return 0;
+		/* The shot we asked for moves us on. */
+		if (s->state == SESSION_CAPTURE && ev->shot == s->shot) {
+			s->stored_shots |= shot_bit(ev->shot);
+			s->stored = __builtin_popcount(s->stored_shots);
+			return next_shot(s, now, out);
+		}
+		/* A shot we moved on from at its frame is safe now; the last one may let the
+		 * composed strip be reviewed. A late duplicate changes nothing. */
+		if (!storing(s) || !(s->framed & shot_bit(ev->shot)) ||
+		    (s->stored_shots & shot_bit(ev->shot)))
+			return 0;
+		s->stored_shots |= shot_bit(ev->shot);
+		s->stored = __builtin_popcount(s->stored_shots);
+		if (s->state != SESSION_COMPOSE || !s->composed || !all_stored(s))
+			return 0;
+		enter(s, SESSION_REVIEW, now, s->params.review_ms);
 		return 1;
 	case SESSION_EV_CAPTURE_FAILED:
-		if (s->state != SESSION_CAPTURE || ev->shot != s->shot)
-			return 0;
-		return fail(s, now, ev->error ? ev->error : "the camera could not take the photo",
-			    out);
+		if (s->state == SESSION_CAPTURE && ev->shot == s->shot)
+			return fail(s, now,
+				    ev->error ? ev->error : "the camera could not take the photo",
+				    out);
+		/* A shot whose frame was used could not be stored: nothing unsaved is shown. */
+		if (ev->shot >= 1 && ev->shot <= s->params.shots && storing(s) &&
+		    (s->framed & ~s->stored_shots & shot_bit(ev->shot)))
+			return fail(s, now, ev->error ? ev->error : "the photo could not be stored",
+				    out);
+		return 0;
 	case SESSION_EV_CAMERA_LOST:
-		if (s->state != SESSION_COUNTDOWN && s->state != SESSION_CAPTURE)
+		/* Shots not yet stored never will be. */
+		if (s->state != SESSION_COUNTDOWN && s->state != SESSION_CAPTURE && !storing(s))
 			return 0;
 		return fail(s, now, "the camera was disconnected", out);
 	case SESSION_EV_COMPOSED:
 		if (s->state != SESSION_COMPOSE)
 			return 0;
+		s->composed = true;
+		if (!all_stored(s))
+			return 0; /* the last JPEGs are being stored */
 		enter(s, SESSION_REVIEW, now, s->params.review_ms);
 		return 1;
 	case SESSION_EV_COMPOSE_FAILED:
@@ -201,7 +266,7 @@ int session_handle(struct session *s, const struct session_event *ev, uint64_t n
 		if (s->state != SESSION_REVIEW || s->retakes >= s->params.max_retakes)
 			return -EINVAL;
 		s->retakes++;
-		s->stored = 0;
+		forget_shots(s);
 		out->flags |= SESSION_ACT_DISCARD_PHOTOS;
 		return countdown(s, now, 1);
 	case SESSION_EV_DISCARD:

@@ -18,6 +18,8 @@ enum session_state {
 	SESSION_ERROR,	   /* the session failed; an error screen, then idle */
 	SESSION_STATE_COUNT,
 };
+/* (SESSION_COMPOSE starts when the last shot's frame is ready, while its JPEG is still being
+ * stored; it ends when the strip is made and every shot is stored.) */
 
 enum session_event_type {
 	SESSION_EV_START,	   /* a guest tapped the screen or pressed the button */
@@ -33,6 +35,7 @@ enum session_event_type {
 	SESSION_EV_PRINT_FAILED,   /* the job could not be queued at all */
 	SESSION_EV_CAMERA_LOST,	   /* the camera went away */
 	SESSION_EV_CANCEL,	   /* the owner or the guest aborted the session */
+	SESSION_EV_FRAME_READY, /* the camera's frame of shot `shot` is ready, its JPEG not yet */
 	SESSION_EV_COUNT,
 };
 
@@ -84,6 +87,10 @@ struct session {
 	struct session_params params;
 	int shot;   /* the shot being counted down to / captured, 1-based */
 	int stored; /* shots stored so far */
+	/* Bit N-1: shot N's frame is ready (the session moved on at it) / its JPEG is stored. A
+	 * session never reaches review before every shot is stored. */
+	unsigned framed, stored_shots;
+	bool composed; /* COMPOSE: the strip is made (waiting for the last JPEGs, if any) */
 	int retakes;
 	uint64_t deadline; /* ms on the caller's clock; 0 = none */
 	enum session_outcome outcome;

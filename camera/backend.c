@@ -38,7 +38,7 @@ void camera_get_info(struct camera *c, struct camera_info *ret)
 	c->backend->info(c, ret);
 }
 
-int camera_capture(struct camera *c, void *token)
+int camera_capture(struct camera *c, const struct camera_request *req, void *token)
 {
-	return c->backend->capture(c, token);
+	return c->backend->capture(c, req, token);
 }

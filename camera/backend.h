@@ -8,6 +8,7 @@
 #include "loop.h"
 #include "preview.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,8 +23,20 @@ struct camera_info {
 	enum camera_status status;
 	char model[65];
 	int preview_width, preview_height, preview_fps;
-	int still_width, still_height;
+	int still_width, still_height;	 /* full-resolution stills */
+	int stream_width, stream_height; /* the capture stream (zero shutter lag) */
 	char error[257];
+};
+
+enum camera_mode {
+	CAMERA_MODE_STREAM, /* a frame of the reduced-size capture stream, closest to the trigger */
+	CAMERA_MODE_FULL,   /* a full-resolution still, taken after the request */
+};
+
+/* What the daemon asks of a capture. */
+struct camera_request {
+	uint64_t trigger_us; /* CLOCK_MONOTONIC: the frame closest to this moment */
+	enum camera_mode mode;
 };
 
 /* A still frame handed to the daemon: XRGB8888 (bytes B G R X), borrowed for the callback. */
@@ -31,7 +44,9 @@ struct camera_image {
 	const uint8_t *pixels;
 	int width, height;
 	size_t stride;
-	int64_t taken_ms; /* wall clock, when the frame was exposed */
+	int64_t taken_ms;  /* wall clock, when the frame was exposed */
+	uint64_t frame_us; /* CLOCK_MONOTONIC, the frame's sensor timestamp */
+	bool stream;	   /* a frame of the capture stream (else a full-resolution still) */
 };
 
 /* The daemon's callbacks; a backend calls them from the event loop, never from inside one of
@@ -57,9 +72,9 @@ struct camera_backend {
 	/* Stop and free. A capture in flight is dropped without a callback. */
 	void (*destroy)(struct camera *c);
 	void (*info)(struct camera *c, struct camera_info *ret);
-	/* Start taking a still; the result comes through events->still with TOKEN. Returns 0, or
-	 * -ENODEV without a camera, -EBUSY while a capture is in flight, or -errno. */
-	int (*capture)(struct camera *c, void *token);
+	/* Start a capture of REQ (copied); the result comes through events->still with TOKEN.
+	 * Returns 0, or -ENODEV without a camera, -EBUSY while a capture is in flight, or -errno. */
+	int (*capture)(struct camera *c, const struct camera_request *req, void *token);
 };
 
 /* Every backend embeds this first. */
@@ -79,6 +94,6 @@ int camera_new(struct loop *l, const struct booth_config *cfg, struct preview *p
 /* Accepts NULL, returns NULL. */
 struct camera *camera_free(struct camera *c);
 void camera_get_info(struct camera *c, struct camera_info *ret);
-int camera_capture(struct camera *c, void *token);
+int camera_capture(struct camera *c, const struct camera_request *req, void *token);
 
 #endif

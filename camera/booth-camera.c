@@ -10,11 +10,13 @@
 #include "loop.h"
 #include "preview.h"
 #include "digest.h"
+#include "frames.h"
 #include "store.h"
 #include "util.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@
 #define T_CAPTURE "booth/{booth}/camera/capture"
 #define T_STORED  "booth/{booth}/events/photo_stored"
 #define T_FAILED  "booth/{booth}/events/capture_failed"
+#define T_FRAME	  "booth/{booth}/events/frame_ready"
 /* Captures waiting behind the one in flight; more are answered with capture_failed. */
 #define MAX_PENDING 8
 
@@ -37,6 +40,8 @@ struct capture {
 	char id[65];
 	long long session;
 	int shot;
+	uint64_t trigger_us; /* 0: none was given */
+	enum camera_mode mode;
 };
 
 struct camd {
@@ -53,6 +58,19 @@ struct camd {
 static const char *status_name(enum camera_status s)
 {
 	return s == CAMERA_STATUS_OK ? "ok" : s == CAMERA_STATUS_ERROR ? "error" : "none";
+}
+
+/* {width, height}, or NULL (JSON null) for a mode the camera does not have. */
+static json_object *size_json(int width, int height)
+{
+	json_object *m;
+
+	if (width <= 0)
+		return NULL;
+	m = json_object_new_object();
+	json_object_object_add(m, "width", json_object_new_int(width));
+	json_object_object_add(m, "height", json_object_new_int(height));
+	return m;
 }
 
 static void publish_state(struct camd *d)
@@ -75,13 +93,8 @@ static void publish_state(struct camd *d)
 		json_object_object_add(m, "fps", json_object_new_int(i.preview_fps));
 	}
 	json_object_object_add(o, "preview", m);
-	m = NULL;
-	if (i.still_width > 0) {
-		m = json_object_new_object();
-		json_object_object_add(m, "width", json_object_new_int(i.still_width));
-		json_object_object_add(m, "height", json_object_new_int(i.still_height));
-	}
-	json_object_object_add(o, "still", m);
+	json_object_object_add(o, "still", size_json(i.still_width, i.still_height));
+	json_object_object_add(o, "stream", size_json(i.stream_width, i.stream_height));
 	if (i.status == CAMERA_STATUS_ERROR && i.error[0])
 		json_object_object_add(o, "error", json_object_new_string(i.error));
 	bus_publish(d->bus, T_STATE, o);
@@ -123,20 +136,35 @@ static void pop(struct camd *d)
 	d->len--;
 }
 
-/* Tell boothd that capture C is in the store at PATH. */
-static void announce(struct camd *d, const struct capture *c, const char *path, const char *sha,
-		     int width, int height, int64_t taken)
+/* The fields photo_stored and frame_ready share: the capture, its file and its times (FRAME_US
+ * 0: not known). */
+static json_object *capture_json(const struct capture *c, const char *path, int width, int height,
+				 uint64_t frame_us)
 {
 	json_object *o = json_object_new_object();
-	int r;
 
 	json_object_object_add(o, "id", json_object_new_string(c->id));
 	json_object_object_add(o, "session", json_object_new_int64(c->session));
 	json_object_object_add(o, "shot", json_object_new_int(c->shot));
 	json_object_object_add(o, "path", json_object_new_string(path));
-	json_object_object_add(o, "sha256", json_object_new_string(sha));
 	json_object_object_add(o, "width", json_object_new_int(width));
 	json_object_object_add(o, "height", json_object_new_int(height));
+	if (c->trigger_us)
+		json_object_object_add(o, "trigger_us",
+				       json_object_new_int64((int64_t)c->trigger_us));
+	if (frame_us)
+		json_object_object_add(o, "frame_us", json_object_new_int64((int64_t)frame_us));
+	return o;
+}
+
+/* Tell boothd that capture C is in the store at PATH. */
+static void announce(struct camd *d, const struct capture *c, const char *path, const char *sha,
+		     int width, int height, int64_t taken, uint64_t frame_us)
+{
+	json_object *o = capture_json(c, path, width, height, frame_us);
+	int r;
+
+	json_object_object_add(o, "sha256", json_object_new_string(sha));
 	json_object_object_add(o, "taken", json_object_new_int64(taken));
 	r = bus_publish(d->bus, T_STORED, o);
 	if (r < 0)
@@ -169,7 +197,7 @@ static bool announce_again(struct camd *d, const struct capture *c)
 	log_info("Capture '%s' was stored already (session %lld, shot %d): announcing it again",
 		 c->id, c->session, c->shot);
 	announce(d, c, path, sha, w, h,
-		 (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000);
+		 (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000, 0);
 	return true;
 }
 
@@ -205,7 +233,33 @@ static void store_still(struct camd *d, const struct capture *c, const struct ca
 		 "%llu ms)",
 		 c->session, c->shot, img->width, img->height, len,
 		 (unsigned long long)((t1 - t0) / 1000), (unsigned long long)((t2 - t1) / 1000));
-	announce(d, c, path, sha, img->width, img->height, img->taken_ms);
+	announce(d, c, path, sha, img->width, img->height, img->taken_ms, img->frame_us);
+}
+
+/* A frame of the capture stream goes to the composer as raw pixels in RAM first, before its
+ * JPEG is encoded and stored: boothd can compose meanwhile. Without it (the frames directory
+ * is not writable), boothd composes from the stored JPEG. */
+static void hand_frame(struct camd *d, const struct capture *c, const struct camera_image *img)
+{
+	char path[PATH_MAX];
+	json_object *o;
+	int r;
+
+	r = frames_write(d->cfg.general.frames_dir, c->session, c->shot, c->id, img->pixels,
+			 img->width, img->height, img->stride, img->frame_us, path, sizeof(path));
+	if (r < 0) {
+		log_warning_errno(r,
+				  "Cannot write the frame of session %lld shot %d for the "
+				  "composer: %m",
+				  c->session, c->shot);
+		return;
+	}
+	o = capture_json(c, path, img->width, img->height, img->frame_us);
+	r = bus_publish(d->bus, T_FRAME, o);
+	if (r < 0)
+		log_warning_errno(r, "Could not announce the frame of session %lld shot %d: %m",
+				  c->session, c->shot);
+	json_object_put(o);
 }
 
 static void on_still(void *userdata, void *token, const struct camera_image *img, int r,
@@ -217,10 +271,20 @@ static void on_still(void *userdata, void *token, const struct camera_image *img
 	if (!d->busy || c != &d->queue[d->head])
 		return;
 	d->busy = false;
-	if (r < 0 || !img)
+	if (r < 0 || !img) {
 		publish_failed(d, c, "%s", msg ? msg : "the camera could not take the photo");
-	else
+	} else {
+		if (c->trigger_us)
+			log_info("Session %lld shot %d: frame %+lld us from the trigger",
+				 c->session, c->shot,
+				 (long long)img->frame_us - (long long)c->trigger_us);
+		if (img->stream)
+			hand_frame(d, c, img);
 		store_still(d, c, img);
+		/* What encoding a photo took from the heap goes back to the system: the camera's
+		 * memory between photos stays what streaming needs. */
+		malloc_trim(0);
+	}
 	pop(d);
 	start_next(d);
 }
@@ -239,7 +303,8 @@ static void start_next(struct camd *d)
 {
 	while (!d->busy && d->len > 0) {
 		struct capture *c = &d->queue[d->head];
-		int r = camera_capture(d->cam, c);
+		struct camera_request req = { .trigger_us = c->trigger_us, .mode = c->mode };
+		int r = camera_capture(d->cam, &req, c);
 
 		if (r == 0) {
 			d->busy = true;
@@ -299,6 +364,15 @@ static void on_capture(struct bus *b, const char *topic, const void *payload, si
 		return;
 	}
 	salvage(o, &c);
+	{
+		json_object *v;
+
+		if (json_object_object_get_ex(o, "trigger_us", &v))
+			c.trigger_us = (uint64_t)json_object_get_int64(v);
+		if (json_object_object_get_ex(o, "mode", &v) &&
+		    strcmp(json_object_get_string(v), "full") == 0)
+			c.mode = CAMERA_MODE_FULL;
+	}
 	json_object_put(o);
 	if (d->len == MAX_PENDING) {
 		publish_failed(d, &c, "too many captures are waiting");
@@ -306,7 +380,8 @@ static void on_capture(struct bus *b, const char *topic, const void *payload, si
 	}
 	if (announce_again(d, &c))
 		return;
-	log_info("Capture '%s' requested (session %lld, shot %d)", c.id, c.session, c.shot);
+	log_info("Capture '%s' requested (session %lld, shot %d, %s)", c.id, c.session, c.shot,
+		 c.mode == CAMERA_MODE_FULL ? "full resolution" : "from the stream");
 	d->queue[(d->head + d->len) % MAX_PENDING] = c;
 	d->len++;
 	start_next(d);
@@ -335,6 +410,10 @@ int main(int argc, char **argv)
 		log_error("Cannot read the broker credentials: %s", err);
 		return EXIT_FAILURE;
 	}
+	/* Frames of an earlier run are guests' faces nobody will compose any more. */
+	r = frames_remove(d.cfg.general.frames_dir, 0);
+	if (r > 0)
+		log_info("Deleted %d raw frames left by an earlier run", r);
 	r = loop_new(&d.loop);
 	if (r < 0) {
 		log_error_errno(r, "Cannot create the event loop: %m");

@@ -180,6 +180,8 @@ struct lc {
 					ev.still_ok =
 						req->status() == Request::RequestComplete &&
 						b->metadata().status == FrameMetadata::FrameSuccess;
+					ev.still_buffer = static_cast<unsigned>(b->cookie());
+					ev.still_timestamp_ns = b->metadata().timestamp;
 				}
 			}
 			std::lock_guard<std::mutex> g(lock);
@@ -335,15 +337,22 @@ int lc_open(struct lc *l, unsigned index, const struct lc_want *want, char *mode
 			return k;
 		l->camera = cam;
 
-		/* A viewfinder and a still stream where the pipeline has two (Raspberry Pi);
-		 * else one stream (uvcvideo, vimc) that serves both. */
-		std::unique_ptr<CameraConfiguration> cfg = cam->generateConfiguration(
-			{ StreamRole::Viewfinder, StreamRole::StillCapture });
-		for (int attempt = 0; attempt < 2; attempt++) {
-			if (attempt == 1 || !cfg || cfg->size() != 2)
-				cfg = cam->generateConfiguration({ StreamRole::Viewfinder });
-			if (!cfg || cfg->empty())
-				return -EINVAL;
+		/* A viewfinder and a second stream where the pipeline has two (Raspberry Pi): the
+		 * capture stream (VideoRecording, else StillCapture at its size) or, for full
+		 * stills, StillCapture; else one stream (uvcvideo, vimc) that serves both. */
+		std::vector<std::vector<StreamRole>> tries;
+		if (!want->full)
+			tries.push_back({ StreamRole::Viewfinder, StreamRole::VideoRecording });
+		tries.push_back({ StreamRole::Viewfinder, StreamRole::StillCapture });
+		tries.push_back({ StreamRole::Viewfinder });
+		std::unique_ptr<CameraConfiguration> cfg;
+		for (size_t attempt = 0; attempt < tries.size(); attempt++) {
+			cfg = cam->generateConfiguration(tries[attempt]);
+			if (!cfg || cfg->size() != tries[attempt].size()) {
+				if (attempt + 1 == tries.size())
+					return -EINVAL;
+				continue;
+			}
 			StreamConfiguration &v = cfg->at(0);
 			v.size = Size(want->preview_width, want->preview_height);
 			choose_format(v, true);
@@ -354,7 +363,7 @@ int lc_open(struct lc *l, unsigned index, const struct lc_want *want, char *mode
 			}
 			if (cfg->validate() != CameraConfiguration::Invalid)
 				break;
-			if (cfg->size() == 1)
+			if (attempt + 1 == tries.size())
 				return -EINVAL;
 		}
 		k = cam->configure(cfg.get());
@@ -372,6 +381,9 @@ int lc_open(struct lc *l, unsigned index, const struct lc_want *want, char *mode
 			k = l->allocator->allocate(l->still);
 			if (k <= 0)
 				return k < 0 ? k : -ENOMEM;
+			const auto &sbufs = l->allocator->buffers(l->still);
+			for (size_t i = 0; i < sbufs.size(); i++)
+				sbufs[i]->setCookie(i);
 		}
 		const auto &bufs = l->allocator->buffers(l->vf);
 		for (size_t i = 0; i < bufs.size(); i++) {
@@ -469,7 +481,7 @@ int lc_start(struct lc *l, int fps)
 	});
 }
 
-int lc_queue(struct lc *l, unsigned index, bool with_still)
+int lc_queue(struct lc *l, unsigned index, int still_buffer)
 {
 	if (!l->camera || !l->started)
 		return -ENODEV;
@@ -481,8 +493,12 @@ int lc_queue(struct lc *l, unsigned index, bool with_still)
 
 		req->reuse(Request::Default);
 		int k = req->addBuffer(l->vf, vbufs[index].get());
-		if (k == 0 && with_still && l->still)
-			k = req->addBuffer(l->still, l->allocator->buffers(l->still)[0].get());
+		if (k == 0 && still_buffer >= 0 && l->still) {
+			const auto &sbufs = l->allocator->buffers(l->still);
+			if (static_cast<size_t>(still_buffer) >= sbufs.size())
+				return -EINVAL;
+			k = req->addBuffer(l->still, sbufs[still_buffer].get());
+		}
 		if (k == 0)
 			k = l->camera->queueRequest(req);
 		return k;

@@ -26,17 +26,19 @@ struct lc_event {
 	enum lc_event_type type;
 	bool current; /* CAMERA_REMOVED: it is the open camera (which is now unusable) */
 	/* LC_EVENT_REQUEST: */
-	unsigned request;      /* the request's index (= its viewfinder buffer's) */
-	bool ok;	       /* the viewfinder buffer holds a good frame */
-	uint32_t sequence;     /* frame number from the camera */
-	uint64_t timestamp_ns; /* CLOCK_MONOTONIC, when exposed */
-	bool has_still;	       /* the request carried the still buffer */
-	bool still_ok;	       /* ... and it holds a good frame */
+	unsigned request;	     /* the request's index (= its viewfinder buffer's) */
+	bool ok;		     /* the viewfinder buffer holds a good frame */
+	uint32_t sequence;	     /* frame number from the camera */
+	uint64_t timestamp_ns;	     /* CLOCK_MONOTONIC, when exposed */
+	bool has_still;		     /* the request carried a buffer of the second stream */
+	bool still_ok;		     /* ... and it holds a good frame */
+	unsigned still_buffer;	     /* ... which one */
+	uint64_t still_timestamp_ns; /* ... its sensor timestamp (CLOCK_MONOTONIC) */
 };
 
 enum lc_stream {
 	LC_STREAM_VIEWFINDER,
-	LC_STREAM_STILL,
+	LC_STREAM_STILL, /* the second stream: the capture stream, or full-resolution stills */
 };
 
 enum lc_yuv {
@@ -68,7 +70,10 @@ struct lc_buffer {
 /* What lc_open() asks for; libcamera may adjust it (see lc_get_stream()). */
 struct lc_want {
 	uint32_t preview_width, preview_height;
+	/* The second stream: a reduced-size capture stream that runs with the viewfinder (role
+	 * VideoRecording, else StillCapture), or with FULL a full-resolution still stream. */
 	uint32_t still_width, still_height;
+	bool full;
 };
 
 /* Start libcamera's CameraManager (once per process) and make the eventfd. Returns 0 and *ret,
@@ -88,8 +93,8 @@ int lc_next_event(struct lc *lc, struct lc_event *ret);
 /* How many cameras libcamera knows now. Returns >= 0 or -EIO. */
 int lc_camera_count(struct lc *lc);
 
-/* Acquire camera INDEX, configure a viewfinder and, where the pipeline can, a separate still
- * stream (else stills come from the viewfinder), allocate buffers and requests. Writes the
+/* Acquire camera INDEX, configure a viewfinder and, where the pipeline can, a second stream as
+ * WANT says (else photos come from the viewfinder), allocate buffers and requests. Writes the
  * camera's model (or id) into MODEL. Returns 0, -ENODEV, -EBUSY (another process has it),
  * -EINVAL (no usable configuration), -EALREADY if one is open, or -errno. */
 int lc_open(struct lc *lc, unsigned index, const struct lc_want *want, char *model, size_t n);
@@ -106,8 +111,9 @@ int lc_get_buffer(struct lc *lc, enum lc_stream s, unsigned index, struct lc_buf
 /* Start streaming at FPS (where the camera lets us choose). Queue requests with lc_queue(). */
 int lc_start(struct lc *lc, int fps);
 
-/* Queue request INDEX with its viewfinder buffer and, if WITH_STILL, the still buffer. */
-int lc_queue(struct lc *lc, unsigned index, bool with_still);
+/* Queue request INDEX with its viewfinder buffer and, if STILL_BUFFER >= 0, that buffer of the
+ * second stream. */
+int lc_queue(struct lc *lc, unsigned index, int still_buffer);
 
 /* Stop streaming, free buffers and requests, release the camera, drop its queued events. */
 void lc_close(struct lc *lc);

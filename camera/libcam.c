@@ -7,6 +7,7 @@
 #include "lc.h"
 #include "log.h"
 #include "util.h"
+#include "zsl.h"
 
 #include <errno.h>
 #include <linux/dma-buf.h>
@@ -22,11 +23,23 @@
 #define STILL_TIMEOUT_USEC (5ull * 1000 * 1000)
 /* Requests that stay queued in the camera even if preview clients hold every other buffer. */
 #define MIN_QUEUED 2
+/* Capture-stream buffers: at most this many, of which the ring keeps all but MIN_QUEUED. */
+#define STILL_MAX 16
+#define RING_MAX  4
+/* A trigger further ahead than this is taken as "now". */
+#define FUTURE_MAX_US (2ull * 1000 * 1000)
 
 enum req_state {
 	REQ_IDLE,
 	REQ_QUEUED,
 	REQ_PARKED, /* came back; waits until no preview client holds its buffer */
+};
+
+/* A buffer of the second stream. */
+enum still_state {
+	STILL_FREE,
+	STILL_QUEUED, /* with a request in the camera */
+	STILL_RING,   /* holds a frame the zero-shutter-lag ring keeps */
 };
 
 struct libcam {
@@ -51,7 +64,17 @@ struct libcam {
 	unsigned queued;
 
 	bool want_still, still_in_flight;
+	struct camera_request request;
 	void *token;
+
+	/* The second stream is the capture stream (zero shutter lag), or with full_config the
+	 * full-resolution still stream (a configuration switched to for one photo: want_full). */
+	bool full_config, want_full;
+	unsigned n_still;
+	enum still_state sb[STILL_MAX];
+	struct zsl ring;
+	uint64_t interval_us;
+	struct lc_stream_info stream_seen; /* the capture stream, when last configured */
 };
 
 static struct libcam *to_libcam(struct camera *c)
@@ -64,7 +87,8 @@ static bool info_equal(const struct camera_info *a, const struct camera_info *b)
 	return a->status == b->status && strcmp(a->model, b->model) == 0 &&
 	       strcmp(a->error, b->error) == 0 && a->preview_width == b->preview_width &&
 	       a->preview_height == b->preview_height && a->preview_fps == b->preview_fps &&
-	       a->still_width == b->still_width && a->still_height == b->still_height;
+	       a->still_width == b->still_width && a->still_height == b->still_height &&
+	       a->stream_width == b->stream_width && a->stream_height == b->stream_height;
 }
 
 static void set_status(struct libcam *lcam, enum camera_status status, const char *model,
@@ -81,9 +105,23 @@ static void set_status(struct libcam *lcam, enum camera_status status, const cha
 		i->preview_width = (int)lcam->vf.width;
 		i->preview_height = (int)lcam->vf.height;
 		i->preview_fps = lcam->cfg->camera.preview_fps;
-		i->still_width = (int)(lcam->separate_still ? lcam->still.width : lcam->vf.width);
-		i->still_height =
-			(int)(lcam->separate_still ? lcam->still.height : lcam->vf.height);
+		/* Without a second stream, both come from the viewfinder; the full still size is
+		 * known once that configuration was used, asked for until then. */
+		i->stream_width = (int)lcam->vf.width;
+		i->stream_height = (int)lcam->vf.height;
+		i->still_width = i->stream_width;
+		i->still_height = i->stream_height;
+		if (lcam->separate_still && lcam->full_config) {
+			i->still_width = (int)lcam->still.width;
+			i->still_height = (int)lcam->still.height;
+		} else if (lcam->separate_still) {
+			i->still_width = lcam->cfg->camera.still_width;
+			i->still_height = lcam->cfg->camera.still_height;
+		}
+		if (lcam->stream_seen.width) {
+			i->stream_width = (int)lcam->stream_seen.width;
+			i->stream_height = (int)lcam->stream_seen.height;
+		}
 	}
 	if (lcam->reported && info_equal(&old, i))
 		return;
@@ -160,7 +198,10 @@ static void deliver_still(struct libcam *lcam, enum lc_stream s, unsigned index,
 			  uint64_t timestamp_ns)
 {
 	const struct lc_stream_info *si = s == LC_STREAM_STILL ? &lcam->still : &lcam->vf;
-	struct camera_image img = { .width = (int)si->width, .height = (int)si->height };
+	struct camera_image img = { .width = (int)si->width,
+				    .height = (int)si->height,
+				    .frame_us = timestamp_ns / 1000,
+				    .stream = s == LC_STREAM_VIEWFINDER || !lcam->full_config };
 	struct convert_src src = { .fourcc = si->fourcc,
 				   .width = (int)si->width,
 				   .height = (int)si->height,
@@ -219,23 +260,47 @@ static void deliver_still(struct libcam *lcam, enum lc_stream s, unsigned index,
 	free(px);
 }
 
-static void close_camera(struct libcam *lcam, enum camera_status status, const char *error)
+/* Stop streaming and release the camera, keeping a capture that waits (a reconfiguration). */
+static void stop_camera(struct libcam *lcam)
 {
-	fail_still(lcam, -ENODEV, error ? error : "the camera was disconnected");
 	if (lcam->pv)
 		preview_set_buffers(lcam->pv, NULL, 0);
 	lc_close(lcam->lc);
 	memset(lcam->req, 0, sizeof(lcam->req));
+	memset(lcam->sb, 0, sizeof(lcam->sb));
 	lcam->n_req = 0;
+	lcam->n_still = 0;
 	lcam->queued = 0;
 	lcam->still_in_flight = false;
+	lcam->separate_still = false;
+}
+
+static void close_camera(struct libcam *lcam, enum camera_status status, const char *error)
+{
+	fail_still(lcam, -ENODEV, error ? error : "the camera was disconnected");
+	stop_camera(lcam);
 	set_status(lcam, status, NULL, error);
+}
+
+/* The buffer of the second stream that request I takes along, or -1. */
+static int still_for_request(struct libcam *lcam)
+{
+	if (!lcam->separate_still)
+		return -1;
+	if (lcam->full_config) /* one still, for the capture that waits */
+		return lcam->want_still && !lcam->still_in_flight && lcam->sb[0] == STILL_FREE ? 0
+											       : -1;
+	for (unsigned b = 0; b < lcam->n_still; b++)
+		if (lcam->sb[b] == STILL_FREE)
+			return (int)b;
+	return -1;
 }
 
 static int queue_request(struct libcam *lcam, unsigned i)
 {
-	bool with_still = lcam->separate_still && lcam->want_still && !lcam->still_in_flight;
-	int r = lc_queue(lcam->lc, i, with_still);
+	int still = still_for_request(lcam);
+	bool with_still = still >= 0;
+	int r = lc_queue(lcam->lc, i, still);
 
 	if (r < 0) {
 		char msg[128];
@@ -247,8 +312,10 @@ static int queue_request(struct libcam *lcam, unsigned i)
 	}
 	lcam->req[i] = REQ_QUEUED;
 	lcam->queued++;
-	if (with_still)
-		lcam->still_in_flight = true;
+	if (with_still) {
+		lcam->sb[still] = STILL_QUEUED;
+		lcam->still_in_flight = lcam->full_config;
+	}
 	return 0;
 }
 
@@ -285,6 +352,52 @@ static void on_release(struct preview *p, unsigned index, void *userdata)
 	requeue(lcam);
 }
 
+/* A stream capture takes the capture stream's frame closest to its trigger, once known. */
+static void try_pick(struct libcam *lcam)
+{
+	struct zsl_frame f;
+	enum zsl_result r;
+
+	if (!lcam->want_still || lcam->request.mode != CAMERA_MODE_STREAM ||
+	    !lcam->separate_still || lcam->full_config)
+		return;
+	r = zsl_pick(&lcam->ring, lcam->request.trigger_us, &f);
+	if (r == ZSL_WAIT)
+		return;
+	if (r == ZSL_STALE)
+		log_warning(
+			"The capture's moment is older than the frames kept; taking the oldest");
+	deliver_still(lcam, LC_STREAM_STILL, (unsigned)f.buffer, f.frame_us * 1000);
+}
+
+/* A frame of the capture stream came: the ring keeps it, and gives back the oldest. */
+static void keep_frame(struct libcam *lcam, const struct lc_event *e)
+{
+	struct zsl_frame f = { e->still_timestamp_ns / 1000, e->sequence, (int)e->still_buffer },
+			 old;
+	int r;
+
+	if (e->still_buffer >= lcam->n_still)
+		return;
+	lcam->sb[e->still_buffer] = STILL_FREE;
+	if (!e->still_ok)
+		return;
+	r = zsl_push(&lcam->ring, &f, &old);
+	if (r < 0)
+		return; /* out of order: not kept */
+	lcam->sb[e->still_buffer] = STILL_RING;
+	if (r == 1 && old.buffer >= 0 && (unsigned)old.buffer < lcam->n_still)
+		lcam->sb[old.buffer] = STILL_FREE;
+}
+
+/* Go back to the capture-stream configuration after a full-resolution still (or switch to
+ * the still configuration for one), from the loop: on_recheck. */
+static void want_config(struct libcam *lcam, bool full)
+{
+	lcam->want_full = full;
+	loop_timer_set(lcam->recheck, 1, RECHECK_USEC);
+}
+
 static void on_request(struct libcam *lcam, const struct lc_event *e)
 {
 	unsigned i = e->request;
@@ -294,13 +407,23 @@ static void on_request(struct libcam *lcam, const struct lc_event *e)
 	lcam->req[i] = REQ_PARKED;
 	lcam->parked_at[i] = ++lcam->completions;
 	lcam->queued--;
-	if (e->has_still) {
+	if (e->has_still && lcam->full_config) {
 		lcam->still_in_flight = false;
+		if (e->still_buffer < lcam->n_still)
+			lcam->sb[e->still_buffer] = STILL_FREE;
 		if (e->still_ok)
-			deliver_still(lcam, LC_STREAM_STILL, 0, e->timestamp_ns);
+			deliver_still(lcam, LC_STREAM_STILL, e->still_buffer,
+				      e->still_timestamp_ns);
 		else
 			fail_still(lcam, -EIO, "the camera failed to take the photo");
-	} else if (!lcam->separate_still && lcam->want_still && e->ok) {
+		want_config(lcam, false);
+	} else if (e->has_still) {
+		keep_frame(lcam, e);
+		try_pick(lcam);
+	} else if (!lcam->separate_still && lcam->want_still && e->ok &&
+		   e->timestamp_ns / 1000 + lcam->interval_us / 2 >= lcam->request.trigger_us) {
+		/* One stream: its first frame that is the closest to the trigger there can
+		 * still be (the preview's buffers are the clients', not a ring of ours). */
 		deliver_still(lcam, LC_STREAM_VIEWFINDER, i, e->timestamp_ns);
 	}
 	if (e->ok && lcam->pv)
@@ -311,10 +434,17 @@ static void on_request(struct libcam *lcam, const struct lc_event *e)
 static void try_open(struct libcam *lcam)
 {
 	struct preview_buffer_desc descs[PREVIEW_MAX_BUFFERS];
-	struct lc_want want = { .preview_width = (uint32_t)lcam->cfg->camera.preview_width,
-				.preview_height = (uint32_t)lcam->cfg->camera.preview_height,
-				.still_width = (uint32_t)lcam->cfg->camera.still_width,
-				.still_height = (uint32_t)lcam->cfg->camera.still_height };
+	const struct booth_config *cfg = lcam->cfg;
+	bool full = lcam->want_full;
+	struct lc_want want = {
+		.preview_width = (uint32_t)cfg->camera.preview_width,
+		.preview_height = (uint32_t)cfg->camera.preview_height,
+		.still_width =
+			(uint32_t)(full ? cfg->camera.still_width : cfg->camera.stream_width),
+		.still_height =
+			(uint32_t)(full ? cfg->camera.still_height : cfg->camera.stream_height),
+		.full = full,
+	};
 	char model[65] = "", msg[200];
 	int n, r;
 
@@ -332,11 +462,28 @@ static void try_open(struct libcam *lcam)
 		set_status(lcam, CAMERA_STATUS_ERROR, NULL, msg);
 		return;
 	}
+	lcam->full_config = full;
 	r = lc_get_stream(lcam->lc, LC_STREAM_VIEWFINDER, &lcam->vf);
 	if (r == 0) {
 		lcam->separate_still = lc_get_stream(lcam->lc, LC_STREAM_STILL, &lcam->still) == 0;
 		lcam->n_req = lcam->vf.n_buffers < PREVIEW_MAX_BUFFERS ? lcam->vf.n_buffers
 								       : PREVIEW_MAX_BUFFERS;
+		lcam->n_still = lcam->separate_still ? lcam->still.n_buffers : 0;
+		if (lcam->n_still > STILL_MAX)
+			lcam->n_still = STILL_MAX;
+		/* A capture stream of fewer than two buffers could not keep a frame and take the
+		 * next: photos come from the viewfinder then. */
+		if (!full && lcam->n_still < 2)
+			lcam->separate_still = false;
+		if (!full && lcam->separate_still)
+			lcam->stream_seen = lcam->still;
+		else if (!full)
+			lcam->stream_seen = lcam->vf;
+		zsl_init(&lcam->ring,
+			 lcam->n_still > MIN_QUEUED + RING_MAX ? RING_MAX
+			 : lcam->n_still > MIN_QUEUED	       ? lcam->n_still - MIN_QUEUED
+							       : 1,
+			 lcam->interval_us);
 	}
 	for (unsigned i = 0; r == 0 && i < lcam->n_req; i++) {
 		struct lc_buffer b;
@@ -367,8 +514,9 @@ static void try_open(struct libcam *lcam)
 	for (unsigned i = 0; i < lcam->n_req; i++)
 		if (queue_request(lcam, i) < 0)
 			return;
-	log_info("Camera '%s': preview %ux%u %.4s, stills %ux%u%s", model, lcam->vf.width,
+	log_info("Camera '%s': preview %ux%u %.4s, %s %ux%u%s", model, lcam->vf.width,
 		 lcam->vf.height, (const char *)&lcam->vf.fourcc,
+		 full ? "full-resolution stills" : "capture stream",
 		 lcam->separate_still ? lcam->still.width : lcam->vf.width,
 		 lcam->separate_still ? lcam->still.height : lcam->vf.height,
 		 lcam->separate_still ? "" : " (from the viewfinder stream)");
@@ -429,14 +577,27 @@ static int on_recheck(struct loop_source *s, void *userdata)
 			return 0;
 		}
 	}
+	/* Switch configuration (full-resolution still, or back to the capture stream) when no
+	 * still is in the camera. */
+	if (lc_is_open(lcam->lc) && lcam->want_full != lcam->full_config &&
+	    !lcam->still_in_flight) {
+		log_info("Reconfiguring the camera for %s",
+			 lcam->want_full ? "a full-resolution still" : "the capture stream");
+		stop_camera(lcam);
+	}
 	try_open(lcam);
+	try_pick(lcam);
 	return 0;
 }
 
 static int on_still_timeout(struct loop_source *s, void *userdata)
 {
 	(void)s;
-	fail_still(userdata, -ETIMEDOUT, "the camera did not deliver the photo in time");
+	struct libcam *lcam = userdata;
+
+	fail_still(lcam, -ETIMEDOUT, "the camera did not deliver the photo in time");
+	if (lcam->full_config || lcam->want_full)
+		want_config(lcam, false);
 	return 0;
 }
 
@@ -470,6 +631,7 @@ static int libcam_create(struct loop *l, const struct booth_config *cfg, struct 
 	lcam->ev = ev;
 	lcam->ud = userdata;
 	lcam->info.status = CAMERA_STATUS_NONE;
+	lcam->interval_us = 1000000 / (uint64_t)cfg->camera.preview_fps;
 	r = loop_add_timer(l, RECHECK_USEC, RECHECK_USEC, on_recheck, lcam, &lcam->recheck);
 	if (r == 0)
 		r = loop_add_timer(l, 0, 0, on_still_timeout, lcam, &lcam->still_timeout);
@@ -499,9 +661,10 @@ static void libcam_info(struct camera *c, struct camera_info *ret)
 	*ret = to_libcam(c)->info;
 }
 
-static int libcam_capture(struct camera *c, void *token)
+static int libcam_capture(struct camera *c, const struct camera_request *req, void *token)
 {
 	struct libcam *lcam = to_libcam(c);
+	uint64_t now;
 	int r;
 
 	if (!lcam->lc || !lc_is_open(lcam->lc))
@@ -513,7 +676,15 @@ static int libcam_capture(struct camera *c, void *token)
 		return r;
 	lcam->want_still = true;
 	lcam->token = token;
-	/* With every request queued, the still buffer goes with the next one that comes back. */
+	lcam->request = *req;
+	now = now_usec();
+	if (!lcam->request.trigger_us || lcam->request.trigger_us > now + FUTURE_MAX_US)
+		lcam->request.trigger_us = now;
+	/* A full-resolution still needs the still configuration where the camera has a second
+	 * stream (a mode switch: the one photo that has shutter lag); a stream capture may find
+	 * its frame in the ring already. Both are decided from the loop, never in this call. */
+	want_config(lcam,
+		    req->mode == CAMERA_MODE_FULL && (lcam->separate_still || lcam->full_config));
 	return 0;
 }
 

@@ -12,22 +12,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static void sanitize_id(const char *id, char *out, size_t n)
-{
-	size_t i = 0;
-
-	for (; id[i] && i + 1 < n; i++) {
-		char c = id[i];
-		bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			    (c >= '0' && c <= '9') || c == '-' || c == '_';
-
-		out[i] = '_';
-		if (keep)
-			out[i] = c;
-	}
-	out[i] = '\0';
-}
-
 int store_photo(const char *photo_dir, int64_t when_ms, long long session, int shot, const char *id,
 		const void *data, size_t n, char *path, size_t n_path)
 {
@@ -46,7 +30,7 @@ int store_photo(const char *photo_dir, int64_t when_ms, long long session, int s
 	r = mkdir_p(dir, 0770); /* the booth group (boothd) deletes photos here */
 	if (r < 0)
 		return r;
-	sanitize_id(id, safe, sizeof(safe));
+	sanitize_name(id, safe, sizeof(safe));
 	for (int attempt = 1; attempt <= 100; attempt++) {
 		if (attempt == 1)
 			k = snprintf(candidate, sizeof(candidate), "%s/s%lld-%d-%s.jpg", dir,
@@ -73,7 +57,7 @@ int store_find(const char *photo_dir, int64_t now_ms, long long session, int sho
 	char safe[65];
 	struct stat st;
 
-	sanitize_id(id, safe, sizeof(safe));
+	sanitize_name(id, safe, sizeof(safe));
 	/* The day it was taken: today, or yesterday for a session that spans midnight. */
 	for (int day = 0; day < 2; day++) {
 		time_t secs = (time_t)(now_ms / 1000) - (time_t)day * 86400;

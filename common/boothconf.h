@@ -16,6 +16,8 @@ struct booth_config {
 	struct {
 		char booth_id[33];
 		char photo_dir[PATH_MAX]; /* the photo store: booth-camera writes, boothd owns */
+		/* Raw frames (in RAM) from booth-camera to the composer, deleted once composed. */
+		char frames_dir[PATH_MAX];
 	} general;
 	struct {
 		char host[256];
@@ -48,7 +50,8 @@ struct booth_config {
 	struct {
 		char backend[16]; /* "libcamera" or "sim" */
 		int preview_width, preview_height, preview_fps;
-		int still_width, still_height;
+		int still_width, still_height;	 /* full-resolution stills ([page] stills = full) */
+		int stream_width, stream_height; /* the reduced-size capture stream */
 		int jpeg_quality;
 		char preview_socket[108];
 	} camera;

@@ -237,3 +237,19 @@ int64_t wall_msec(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+void sanitize_name(const char *id, char *out, size_t n)
+{
+	size_t i = 0;
+
+	for (; id[i] && i + 1 < n; i++) {
+		char c = id[i];
+		bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '-' || c == '_';
+
+		out[i] = '_';
+		if (keep)
+			out[i] = c;
+	}
+	out[i] = '\0';
+}

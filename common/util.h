@@ -35,6 +35,9 @@ long read_file(const char *path, size_t max, char **ret);
 /* Create DIR and its parents with MODE. Returns 0 or -errno. */
 int mkdir_p(const char *dir, unsigned mode);
 
+/* Copy ID into OUT (size N) with every byte but [A-Za-z0-9_-] replaced by '_', so that it can
+ * be part of a file name and never name another directory. */
+void sanitize_name(const char *id, char *out, size_t n);
 /* True if S is 1..MAX characters of [a-z0-9_-]. */
 bool valid_id(const char *s, size_t max);
 

@@ -221,7 +221,9 @@ static const struct field_def camera_fields[] = {
 	{ "preview", FIELD_OBJECT, true, true, 0, 0, NULL, NULL,
 	  "Preview mode: width, height, fps; null when none." },
 	{ "still", FIELD_OBJECT, true, true, 0, 0, NULL, NULL,
-	  "Still mode: width, height; null when none." },
+	  "Full-resolution still mode: width, height; null when none." },
+	{ "stream", FIELD_OBJECT, false, true, 0, 0, NULL, NULL,
+	  "The capture stream photos are taken from by default: width, height; null when none." },
 	{ "error", FIELD_STRING, false, false, 1, 256, NULL, NULL, "What went wrong." },
 	END_FIELDS,
 };
@@ -231,6 +233,27 @@ static const struct field_def capture_fields[] = {
 	  "Key of this capture, echoed in the answer (boothd uses SESSION-SHOT)." },
 	{ "session", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Session number." },
 	{ "shot", FIELD_INT, true, false, 1, 6, NULL, NULL, "Shot number in the session." },
+	{ "trigger_us", FIELD_INT, false, false, 0, 1LL << 53, NULL, NULL,
+	  "CLOCK_MONOTONIC microseconds of the moment the countdown reached zero: the camera uses "
+	  "the frame closest to it (default: when the request arrives)." },
+	{ "mode", FIELD_STRING, false, false, 1, 8, "stream|full", NULL,
+	  "stream (default): a frame of the reduced-size capture stream, zero shutter lag; full: a "
+	  "full-resolution still taken after the request." },
+	END_FIELDS,
+};
+
+static const struct field_def frame_ready_fields[] = {
+	{ "id", FIELD_STRING, true, false, 1, 64, NULL, NULL, "The capture's key." },
+	{ "session", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Session number." },
+	{ "shot", FIELD_INT, true, false, 1, 6, NULL, NULL, "Shot number." },
+	{ "path", FIELD_STRING, true, false, 1, 4096, NULL, NULL,
+	  "The raw frame file in the frames directory (absolute)." },
+	{ "width", FIELD_INT, true, false, 1, 65535, NULL, NULL, "Pixels." },
+	{ "height", FIELD_INT, true, false, 1, 65535, NULL, NULL, "Pixels." },
+	{ "trigger_us", FIELD_INT, false, false, 0, 1LL << 53, NULL, NULL,
+	  "The request's trigger_us, echoed." },
+	{ "frame_us", FIELD_INT, true, false, 0, 1LL << 53, NULL, NULL,
+	  "CLOCK_MONOTONIC microseconds of the sensor timestamp of the frame used." },
 	END_FIELDS,
 };
 
@@ -244,6 +267,11 @@ static const struct field_def photo_stored_fields[] = {
 	{ "width", FIELD_INT, true, false, 1, 65535, NULL, NULL, "Pixels." },
 	{ "height", FIELD_INT, true, false, 1, 65535, NULL, NULL, "Pixels." },
 	{ "taken", FIELD_INT, true, false, 0, 1LL << 53, NULL, NULL, "When, ms since 1970 UTC." },
+	{ "trigger_us", FIELD_INT, false, false, 0, 1LL << 53, NULL, NULL,
+	  "The request's trigger_us, echoed." },
+	{ "frame_us", FIELD_INT, false, false, 0, 1LL << 53, NULL, NULL,
+	  "CLOCK_MONOTONIC microseconds of the sensor timestamp of the frame used (absent when a "
+	  "photo stored earlier is announced again)." },
 	END_FIELDS,
 };
 
@@ -543,6 +571,9 @@ const struct topic_def topic_table[] = {
 	  PAYLOAD_JSON, NULL, camera_fields, "The camera: found or not, model and modes." },
 	{ "booth/{booth}/camera/capture", TOPIC_COMMAND, "boothd", "camera", false, 1, PAYLOAD_JSON,
 	  NULL, capture_fields, "Take a photo now; answered by photo_stored or capture_failed." },
+	{ "booth/{booth}/events/frame_ready", TOPIC_EVENT, "camera", "boothd", false, 1,
+	  PAYLOAD_JSON, NULL, frame_ready_fields,
+	  "The frame of a capture is ready as raw pixels, before its JPEG is stored." },
 	{ "booth/{booth}/events/photo_stored", TOPIC_EVENT, "camera", "boothd", false, 1,
 	  PAYLOAD_JSON, NULL, photo_stored_fields,
 	  "A photo is safely in the photo store (written, synced, renamed)." },

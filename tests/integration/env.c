@@ -32,6 +32,14 @@ long long env_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+long long env_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 long read_file_all(const char *path, char **ret)
 {
 	FILE *f = fopen(path, "rb");
@@ -178,17 +186,19 @@ int env_start_booth(struct env *e, int keepalive, const char *booth, const char 
 	if (!f)
 		return test_fail(__FILE__, __LINE__, "booth.conf"), -1;
 	fprintf(f,
-		"[general]\nbooth_id = %s\nphoto_dir = %s/photos\n\n[mqtt]\nport = %d\n"
+		"[general]\nbooth_id = %s\nphoto_dir = %s/photos\nframes_dir = %s/frames\n\n"
+		"[mqtt]\nport = %d\n"
 		"keepalive = %d\ncredentials_dir = %s/credentials\nreconnect_max = 1\n\n"
 		"[boothd]\ndatabase = %s\nlayouts_dir = %s\ncountdown_s = 0\nbetween_s = 0\n"
 		"review_s = 60\ndone_s = 1\nerror_s = 1\ncapture_timeout_s = 30\n"
 		"compose_timeout_s = 60\n\n"
 		"[camera]\nbackend = sim\npreview_socket = %s/preview.sock\npreview_fps = 10\n"
-		"still_width = 2304\nstill_height = 1296\n\n"
+		"still_width = 2304\nstill_height = 1296\nstream_width = 1280\nstream_height = "
+		"720\n\n"
 		"[telemetry]\ndatabase = %s/state/telemetry.db\n\n"
 		"[printer]\ndestination = ipp://localhost:%d/ipp/print\npoll_ms = 200\n%s",
-		e->booth, e->dir, e->port, keepalive, brokerdir, e->database, layouts, e->dir,
-		e->dir, e->printer_port, extra ? extra : "");
+		e->booth, e->dir, e->dir, e->port, keepalive, brokerdir, e->database, layouts,
+		e->dir, e->dir, e->printer_port, extra ? extra : "");
 	fclose(f);
 	return env_broker_start(e);
 }

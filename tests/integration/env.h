@@ -109,6 +109,8 @@ long read_file_all(const char *path, char **ret);
 
 /* Milliseconds on the monotonic clock. */
 long long env_ms(void);
+/* Microseconds on the monotonic clock (CLOCK_MONOTONIC: the clock of trigger_us, frame_us). */
+long long env_us(void);
 
 /* O's member KEY (borrowed), or NULL. */
 json_object *env_json_get(json_object *o, const char *key);

@@ -144,6 +144,10 @@ static void test_sysusers_tmpfiles(void)
 	REQUIRE(stat(path, &st) == 0);
 	/* Group booth, setgid: photos written by the camera stay readable by boothd. */
 	CHECK_INT(st.st_mode & 07777, ==, 02770);
+	/* Raw frames: the same, in /run (RAM), owned by the camera, deletable by boothd. */
+	snprintf(path, sizeof(path), "%s/run/booth-frames", root);
+	REQUIRE(stat(path, &st) == 0);
+	CHECK_INT(st.st_mode & 07777, ==, 02770);
 }
 
 /* The first-boot step makes a broker configuration the real Mosquitto accepts, with a password

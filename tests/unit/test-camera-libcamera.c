@@ -19,7 +19,7 @@
 static void test_shim_no_camera(void)
 {
 	struct lc *lc = NULL, *second = NULL;
-	struct lc_want want = { 640, 480, 1280, 960 };
+	struct lc_want want = { 640, 480, 1280, 960, false };
 	struct lc_stream_info si;
 	struct lc_buffer b;
 	struct lc_event ev;
@@ -107,7 +107,7 @@ static void test_backend_reports_none_and_idles(void)
 	CHECK_STR(info.model, "");
 	CHECK_INT(info.preview_width, ==, 0);
 	CHECK_INT(info.still_width, ==, 0);
-	CHECK_INT(camera_capture(cam, &seen), ==, -ENODEV);
+	CHECK_INT(camera_capture(cam, &(struct camera_request){ 0 }, &seen), ==, -ENODEV);
 
 	/* Over 2.5 s it looks again (once, after 2 s), reports nothing new, and sleeps. */
 	cpu = cpu_seconds();

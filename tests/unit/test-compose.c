@@ -3,6 +3,7 @@
 #include "compose.h"
 #include "harness.h"
 #include "layout.h"
+#include "rawframe.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -288,6 +289,108 @@ static void test_two_strips(void)
 					diff++;
 	CHECK_INT(diff, ==, 0);
 	free(img.px);
+}
+
+/* Write a W x H raw frame file (camera/frames.c's format) at PATH, FILL giving each pixel;
+ * STRIDE 0 means 3 * W. */
+static int write_raw(const char *path, int w, int h, size_t stride,
+		     struct rgb (*fill)(int, int, const void *), const void *arg)
+{
+	size_t n = RAWFRAME_HEADER + (stride ? stride : (size_t)w * 3) * (size_t)h;
+	uint8_t *buf = calloc(1, n);
+	int r = -1;
+
+	if (!stride)
+		stride = (size_t)w * 3;
+	if (!buf || rawframe_header(buf, w, h, stride, 12345) < 0)
+		goto out;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			struct rgb c = fill(x, y, arg);
+			uint8_t *p = buf + RAWFRAME_HEADER + (size_t)y * stride + (size_t)x * 3;
+
+			p[0] = (uint8_t)c.r;
+			p[1] = (uint8_t)c.g;
+			p[2] = (uint8_t)c.b;
+		}
+	r = write_file_atomic(path, buf, n, 0600);
+out:
+	free(buf);
+	return r;
+}
+
+/* Raw frames from the camera compose like JPEGs (no decoding), mixed with JPEGs, reduced by an
+ * area average when large, copied when already the cell's size; broken frames are refused. */
+static void test_raw_frames(void)
+{
+	char path[PATH_MAX + 64], err[COMPOSE_ERR_MAX];
+	const char *photos[4], *cover = tmp("cover.layout");
+	struct layout l;
+	struct image img;
+	struct compose_page page;
+	int w = 1920, cw = 540, small = 960;
+
+	snprintf(path, sizeof(path), "%s/4x6-two-strips.layout", layouts_dir);
+	REQUIRE(load_layout(path, &l) == 0);
+	make_photos(photos, 300, 200);
+	/* Shot 2: a 1920x1080 stream frame in bands (reduced by 3); shot 4: a 960x540 solid one
+	 * with padded rows (no reduction). Shots 1 and 3 stay JPEGs. */
+	photos[1] = tmp("bands.raw");
+	REQUIRE(write_raw(photos[1], w, 1080, 0, fill_bands, &w) == 0);
+	photos[3] = tmp("solid.raw");
+	REQUIRE(write_raw(photos[3], small, 540, (size_t)small * 3 + 5, fill_solid, &colours[3]) ==
+		0);
+	REQUIRE(compose(&l, photos, 4, NULL, &img) == 0);
+	for (size_t c = 0; c < l.ncells; c++) {
+		struct layout_px p = layout_rect_px(&l.cells[c].r, l.dpi);
+		int pw = p.x1 - p.x0;
+
+		if (l.cells[c].photo == 1) {
+			/* The 16:9 frame is cropped to 3:2: its middle 1620 columns, of which the
+			 * green band holds the middle 960 (about 320 of the cell's 540). */
+			CHECK_RGB(mean(&img, p.x0 + pw / 2 - 100, p.y0 + 20, p.x0 + pw / 2 + 100,
+				       p.y1 - 20),
+				  colours[1], 4);
+			CHECK_RGB(mean(&img, p.x0, p.y0 + 20, p.x0 + 60, p.y1 - 20), colours[0], 6);
+			CHECK_RGB(mean(&img, p.x1 - 60, p.y0 + 20, p.x1, p.y1 - 20), colours[2], 6);
+		} else {
+			CHECK_RGB(centre(&img, &p), colours[l.cells[c].photo], 4);
+		}
+	}
+	free(img.px);
+
+	/* A frame exactly the cell's size is copied: every pixel as it was (the JPEG's 4:4:4
+	 * quality-90 round trip aside). */
+	write_text(cover, "[page]\nwidth = 5.4\nheight = 3.6\ndpi = 100\nphotos = 1\n"
+			  "[photo]\nphoto = 1\nx = 0\ny = 0\nwidth = 5.4\nheight = 3.6\n");
+	REQUIRE(load_layout(cover, &l) == 0);
+	photos[0] = tmp("exact.raw");
+	REQUIRE(write_raw(photos[0], cw, 360, 0, fill_halves, &cw) == 0);
+	REQUIRE(compose(&l, photos, 1, NULL, &img) == 0);
+	CHECK_INT(img.w, ==, 540);
+	CHECK_RGB(mean(&img, 0, 0, 268, 360), colours[0], 3);
+	CHECK_RGB(mean(&img, 272, 0, 540, 360), colours[2], 3);
+	free(img.px);
+
+	/* A header that lies about the size, a truncated file, a bad version: refused. */
+	{
+		char *data = NULL;
+		long n = read_file(photos[0], 8 << 20, &data);
+		const char *bad = tmp("bad.raw");
+
+		REQUIRE(n > RAWFRAME_HEADER);
+		REQUIRE(write_file_atomic(bad, data, (size_t)n - 1, 0600) == 0);
+		CHECK_INT(compose_render(&l, &bad, 1, NULL, &page, err, sizeof(err)), ==, -EINVAL);
+		CHECK(strstr(err, "not a valid raw frame") != NULL);
+		data[16] = (char)0xff; /* width */
+		REQUIRE(write_file_atomic(bad, data, (size_t)n, 0600) == 0);
+		CHECK_INT(compose_render(&l, &bad, 1, NULL, &page, err, sizeof(err)), ==, -EINVAL);
+		data[16] = (char)(cw & 0xff);
+		data[8] = 2; /* version */
+		REQUIRE(write_file_atomic(bad, data, (size_t)n, 0600) == 0);
+		CHECK_INT(compose_render(&l, &bad, 1, NULL, &page, err, sizeof(err)), ==, -EINVAL);
+		free(data);
+	}
 }
 
 /* Cover fit: a wide photo in a square cell shows its middle, cropped left and right. */
@@ -764,11 +867,17 @@ static void cleanup(void)
 int main(int argc, char **argv)
 {
 	static const struct test tests[] = {
-		{ "shipped", test_shipped }, { "two_strips", test_two_strips },
-		{ "cover", test_cover },     { "orientation", test_orientation },
-		{ "title", test_title },     { "overlay_logo", test_overlay_logo },
-		{ "dpi", test_dpi },	     { "errors", test_errors },
-		{ "cli", test_cli },	     { NULL, NULL },
+		{ "shipped", test_shipped },
+		{ "two_strips", test_two_strips },
+		{ "cover", test_cover },
+		{ "orientation", test_orientation },
+		{ "title", test_title },
+		{ "overlay_logo", test_overlay_logo },
+		{ "dpi", test_dpi },
+		{ "errors", test_errors },
+		{ "cli", test_cli },
+		{ "raw_frames", test_raw_frames },
+		{ NULL, NULL },
 	};
 	int r;
 

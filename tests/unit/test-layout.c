@@ -44,6 +44,7 @@ static void test_minimal(void)
 	CHECK_INT(layout_page_px(&l, 49, &w, &h), ==, -ERANGE);
 	CHECK(!layout_has_text(&l, LAYOUT_TEXT_TITLE));
 	CHECK(!l.cut);
+	CHECK(!l.full_stills);
 }
 
 static void test_everything(void)
@@ -53,7 +54,7 @@ static void test_everything(void)
 	int r;
 
 	r = parse("[page]\nunit = mm\nwidth = 152.4\nheight = 101.6\ndpi = 600\n"
-		  "background = #FF8000\nphotos = 2\ncut = yes\n"
+		  "background = #FF8000\nphotos = 2\ncut = yes\nstills = full\n"
 		  "[photo]\nphoto = 2\nx = 0\ny = 0\nwidth = 76.2\nheight = 101.6\n"
 		  "[photo]\nphoto = 1\nx = 76.2\ny = 0\nwidth = 76.2\nheight = 50\n"
 		  "[title]\nx = 1\ny = 60\nwidth = 100\nheight = 10\ncolor = #102030\n"
@@ -90,6 +91,7 @@ static void test_everything(void)
 	CHECK_STR(l.images[1].path, "/abs/logo.png");
 	CHECK(layout_has_text(&l, LAYOUT_TEXT_DATE));
 	CHECK(l.cut);
+	CHECK(l.full_stills);
 }
 
 /* Each bad layout, and the exact message it must produce. */
@@ -122,6 +124,8 @@ static void test_errors(void)
 		  "t.layout:2: 'dpi' must be a whole number (got '300.5')" },
 		{ "[page]\nphotos = 9\n", "t.layout:2: 'photos' must be between 1 and 8 (got 9)" },
 		{ "[page]\ncut = 2in\n", "t.layout:2: 'cut' must be yes or no (got '2in')" },
+		{ "[page]\nstills = raw\n",
+		  "t.layout:2: 'stills' must be stream or full (got 'raw')" },
 		{ "[page]\nwidth = 4\nheight = 6\nphotos = 1\n[photo]\ncut = yes\n",
 		  "t.layout:6: unknown key 'cut' in [photo]" },
 		{ "[page]\nbackground = white\n",
@@ -262,6 +266,9 @@ static void test_shipped_cut(void)
 			  0);
 		CHECK_INT(layout_load(path, l, err, sizeof(err)), ==, 0);
 		CHECK_MSG(l->cut == shipped[i].cut, "%s: cut = %d", shipped[i].name, l->cut);
+		/* Every shipped layout takes its photos from the stream. */
+		CHECK(!l->full_stills);
+		CHECK(!layout_full_stills(shipped[i].name, "layouts"));
 		/* Without a directory: the installed layouts, else ./layouts. */
 		if (access(BOOTH_LAYOUT_DIR, F_OK) < 0) {
 			char want[128];

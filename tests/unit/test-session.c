@@ -337,6 +337,136 @@ static void test_recover_and_names(void)
 	CHECK(session_active(SESSION_REVIEW));
 }
 
+/* Take every shot at its frame (the JPEGs come later); leaves the session in COMPOSE at *NOW
+ * with no JPEG stored. */
+static void shoot_frames(struct session *s, uint64_t *now)
+{
+	unsigned flags = 0;
+
+	CHECK_INT(feed(s, SESSION_EV_START, 0, *now), ==, 1);
+	for (int shot = 1; shot <= s->params.shots; shot++) {
+		*now = s->deadline;
+		CHECK_INT(feed(s, SESSION_EV_TIMEOUT, 0, *now), ==, 1);
+		CHECK_INT(s->state, ==, SESSION_CAPTURE);
+		*now += 10;
+		/* A frame of another shot moves nothing. */
+		CHECK_INT(feed(s, SESSION_EV_FRAME_READY, shot + 1, *now), ==, 0);
+		CHECK_INT(feed(s, SESSION_EV_FRAME_READY, shot, *now), ==, 1);
+		flags = act.flags;
+		CHECK_INT(feed(s, SESSION_EV_FRAME_READY, shot, *now), ==, 0); /* again */
+	}
+	CHECK_INT(s->state, ==, SESSION_COMPOSE);
+	CHECK_INT(flags, ==, SESSION_ACT_COMPOSE);
+	CHECK_INT(s->stored, ==, 0);
+}
+
+/* Pipelining: the next countdown and composing start at each shot's frame; review waits for
+ * the strip and every JPEG, in either order. */
+static void test_frames_then_stored(void)
+{
+	struct session s;
+	uint64_t now = 0;
+
+	REQUIRE(session_init(&s, &params) == 0);
+	shoot_frames(&s, &now);
+	/* JPEGs of the first three, then the strip: still composing (the last JPEG is not safe). */
+	for (int shot = 1; shot <= 3; shot++)
+		CHECK_INT(feed(&s, SESSION_EV_PHOTO_STORED, shot, now), ==, 0);
+	CHECK_INT(s.stored, ==, 3);
+	CHECK_INT(feed(&s, SESSION_EV_COMPOSED, 0, now), ==, 0);
+	CHECK_INT(s.state, ==, SESSION_COMPOSE);
+	CHECK_INT(feed(&s, SESSION_EV_PHOTO_STORED, 3, now), ==, 0); /* duplicate */
+	CHECK_INT(feed(&s, SESSION_EV_PHOTO_STORED, 4, now + 5), ==, 1);
+	CHECK_INT(s.state, ==, SESSION_REVIEW);
+	CHECK_INT(s.deadline, ==, now + 5 + params.review_ms);
+	CHECK_INT(s.stored, ==, 4);
+	CHECK_INT(feed(&s, SESSION_EV_PHOTO_STORED, 4, now + 6), ==, 0);
+
+	/* The other order: every JPEG stored while composing, then the strip. */
+	REQUIRE(session_init(&s, &params) == 0);
+	now = 0;
+	shoot_frames(&s, &now);
+	for (int shot = 4; shot >= 1; shot--)
+		CHECK_INT(feed(&s, SESSION_EV_PHOTO_STORED, shot, now), ==, 0);
+	CHECK_INT(feed(&s, SESSION_EV_COMPOSED, 0, now), ==, 1);
+	CHECK_INT(s.state, ==, SESSION_REVIEW);
+
+	/* Mixed: a JPEG stored before the next countdown ended, others after. */
+	REQUIRE(session_init(&s, &params) == 0);
+	now = 0;
+	CHECK_INT(feed(&s, SESSION_EV_START, 0, now), ==, 1);
+	CHECK_INT(feed(&s, SESSION_EV_TIMEOUT, 0, s.deadline), ==, 1);
+	CHECK_INT(feed(&s, SESSION_EV_FRAME_READY, 1, s.deadline), ==, 1);
+	CHECK_INT(s.state, ==, SESSION_COUNTDOWN);
+	CHECK_INT(feed(&s, SESSION_EV_PHOTO_STORED, 1, s.deadline), ==, 0);
+	CHECK_INT(s.state, ==, SESSION_COUNTDOWN);
+	CHECK_INT(s.shot, ==, 2);
+	CHECK_INT(s.stored, ==, 1);
+}
+
+/* Storing fails after the session moved on at the frame: the session fails, whatever it was
+ * doing, and never shows a strip whose photos are not all kept. */
+static void test_store_fails_after_frame(void)
+{
+	struct session s;
+	struct session_event ev = { SESSION_EV_CAPTURE_FAILED, 1, "the photo store is full" };
+	uint64_t now = 0;
+
+	REQUIRE(session_init(&s, &params) == 0);
+	CHECK_INT(feed(&s, SESSION_EV_START, 0, now), ==, 1);
+	CHECK_INT(feed(&s, SESSION_EV_TIMEOUT, 0, s.deadline), ==, 1);
+	CHECK_INT(feed(&s, SESSION_EV_FRAME_READY, 1, s.deadline), ==, 1);
+	CHECK_INT(s.state, ==, SESSION_COUNTDOWN);
+	CHECK_INT(session_handle(&s, &ev, 5000, &act), ==, 1);
+	CHECK_INT(s.state, ==, SESSION_ERROR);
+	CHECK_STR(s.error, "the photo store is full");
+	CHECK(act.flags & SESSION_ACT_END);
+	CHECK_INT(act.outcome, ==, SESSION_OUTCOME_FAILED);
+
+	/* While composing, after the strip is made. */
+	REQUIRE(session_init(&s, &params) == 0);
+	shoot_frames(&s, &now);
+	CHECK_INT(feed(&s, SESSION_EV_COMPOSED, 0, now), ==, 0);
+	ev.shot = 4;
+	CHECK_INT(session_handle(&s, &ev, now, &act), ==, 1);
+	CHECK_INT(s.state, ==, SESSION_ERROR);
+
+	/* A failure of a shot already stored, or after review, changes nothing. */
+	REQUIRE(session_init(&s, &params) == 0);
+	shoot_frames(&s, &now);
+	for (int shot = 1; shot <= 4; shot++)
+		feed(&s, SESSION_EV_PHOTO_STORED, shot, now);
+	ev.shot = 2;
+	CHECK_INT(session_handle(&s, &ev, now, &act), ==, 0);
+	CHECK_INT(feed(&s, SESSION_EV_COMPOSED, 0, now), ==, 1);
+	CHECK_INT(session_handle(&s, &ev, now, &act), ==, 0);
+	CHECK_INT(s.state, ==, SESSION_REVIEW);
+
+	/* The JPEG never comes: the composing deadline says so. */
+	REQUIRE(session_init(&s, &params) == 0);
+	shoot_frames(&s, &now);
+	CHECK_INT(feed(&s, SESSION_EV_COMPOSED, 0, now), ==, 0);
+	CHECK_INT(feed(&s, SESSION_EV_TIMEOUT, 0, s.deadline), ==, 1);
+	CHECK_STR(s.error, "the photos could not be stored in time");
+
+	/* The camera goes away with JPEGs still to store. */
+	REQUIRE(session_init(&s, &params) == 0);
+	shoot_frames(&s, &now);
+	CHECK_INT(feed(&s, SESSION_EV_CAMERA_LOST, 0, now), ==, 1);
+	CHECK_INT(s.state, ==, SESSION_ERROR);
+
+	/* A retake forgets the frames of the first try. */
+	REQUIRE(session_init(&s, &params) == 0);
+	shoot_frames(&s, &now);
+	for (int shot = 1; shot <= 4; shot++)
+		feed(&s, SESSION_EV_PHOTO_STORED, shot, now);
+	CHECK_INT(feed(&s, SESSION_EV_COMPOSED, 0, now), ==, 1);
+	CHECK_INT(feed(&s, SESSION_EV_RETAKE, 0, now), ==, 1);
+	CHECK_INT(s.framed | s.stored_shots, ==, 0);
+	CHECK_INT(feed(&s, SESSION_EV_PHOTO_STORED, 1, now), ==, 0);
+	CHECK_INT(feed(&s, SESSION_EV_CAMERA_LOST, 0, now), ==, 1); /* counting down: fails */
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test tests[] = {
@@ -354,6 +484,8 @@ int main(int argc, char **argv)
 		{ "cancel", test_cancel },
 		{ "one_shot", test_one_shot },
 		{ "recover_and_names", test_recover_and_names },
+		{ "frames_then_stored", test_frames_then_stored },
+		{ "store_fails_after_frame", test_store_fails_after_frame },
 		{ NULL, NULL },
 	};
 

@@ -87,6 +87,29 @@ static void test_acl(void)
 	free(text);
 }
 
+/* The other direction: every field row ("| `name` | ...") of the first table in a topic's
+ * section (from SEC to END) names a field of the topic's payload. */
+static void check_doc_rows(const struct topic_def *t, const char *sec, const char *end)
+{
+	const char *p = strstr(sec, "\n| `");
+
+	if (!t->fields || !p || p > end)
+		return;
+	for (; p && p < end && strncmp(p, "\n| `", 4) == 0; p = strchr(p + 1, '\n')) {
+		const char *name = p + 4, *close = strchr(name, '`');
+		bool found = false;
+
+		if (!close || close > end)
+			break;
+		for (const struct field_def *fd = t->fields; fd->name; fd++)
+			if (strlen(fd->name) == (size_t)(close - name) &&
+			    strncmp(fd->name, name, (size_t)(close - name)) == 0)
+				found = true;
+		CHECK_MSG(found, "%s documents field %.*s, which its schema does not have",
+			  t->pattern, (int)(close - name), name);
+	}
+}
+
 /* Every topic in the table has a "### `pattern`" section in the doc with its publisher,
  * retain flag and QoS; every such section names a topic in the table. */
 static void test_doc_matches_table(void)
@@ -123,6 +146,7 @@ static void test_doc_matches_table(void)
 			CHECK_MSG(strstr(sec, want) && strstr(sec, want) < end,
 				  "%s: field %s not documented", t->pattern, fd->name);
 		}
+		check_doc_rows(t, sec, end);
 	}
 	for (const char *p = doc; (p = strstr(p, "\n### `"));) {
 		const char *start = p + 6, *close = strchr(start, '`');
