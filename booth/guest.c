@@ -48,6 +48,7 @@ struct guest {
 	int copies;		  /* of each strip: the owner's setting or the guest's choice */
 	bool camera_ready;
 	struct loop_source *timer;
+	struct metrics *metrics; /* borrowed, or NULL */
 
 	/* The composer child. */
 	pid_t compose_pid;
@@ -100,6 +101,11 @@ void guest_set_print_notice(struct guest *g, const char *notice)
 bool guest_camera_ready(const struct guest *g)
 {
 	return g->camera_ready;
+}
+
+void guest_set_metrics(struct guest *g, struct metrics *m)
+{
+	g->metrics = m;
 }
 
 json_object *guest_state_json(const struct guest *g)
@@ -189,6 +195,11 @@ static void after_transition(struct guest *g, enum session_state before,
 	int64_t wall = wall_msec();
 	int r;
 
+	/* The moments the guest feels, taken before anything is written. */
+	if (act->flags & SESSION_ACT_CAPTURE)
+		metrics_trigger(g->metrics, g->id);
+	if (act->flags & SESSION_ACT_PRINT)
+		metrics_print_pressed(g->metrics, g->id, wall);
 	if (g->id) {
 		if (act->flags & SESSION_ACT_END)
 			r = db_session_end(g->db, g->id, session_state_name(g->s.state),
@@ -245,6 +256,7 @@ static void after_transition(struct guest *g, enum session_state before,
 		 * subscribed yet) is in the store all the same: keep it with its session. */
 		if (act->outcome == SESSION_OUTCOME_FAILED)
 			guest_adopt_photos(g);
+		metrics_session_ended(g->metrics, g->id);
 	}
 	if (g->s.state == SESSION_IDLE) {
 		g->id = 0;
@@ -337,6 +349,7 @@ int guest_command(struct guest *g, enum session_event_type type, const char **wh
 		g->strip[0] = '\0';
 		g->strip_id = 0;
 		g->copies_sent = 0;
+		metrics_session_started(g->metrics, id, g->s.params.shots);
 		log_info("Session %lld started", (long long)id);
 		publish_session_event(g, "booth/{booth}/events/session_started", 0);
 	}
