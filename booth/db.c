@@ -653,6 +653,26 @@ int db_print_job_add(struct db *db, const char *key, int64_t session, int64_t st
 		   "tiii", key, session, strip, now_ms);
 }
 
+int db_session_print(struct db *db, int64_t id, const char *state, int64_t strip,
+		     const char *const *keys, int n, int64_t now_ms)
+{
+	int r = exec(db, "BEGIN IMMEDIATE");
+
+	if (r < 0)
+		return r;
+	r = db_session_set_state(db, id, state, now_ms);
+	for (int i = 0; r == 0 && i < n; i++) {
+		r = db_print_job_add(db, keys[i], id, strip, now_ms);
+		if (r == -EEXIST)
+			r = 0;
+	}
+	if (r == 0)
+		r = exec(db, "COMMIT");
+	if (r < 0)
+		exec(db, "ROLLBACK");
+	return r;
+}
+
 int db_print_job_update(struct db *db, const char *key, const char *state, int ipp_job,
 			const char *error, int64_t now_ms)
 {

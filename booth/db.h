@@ -87,6 +87,11 @@ int db_session_forget(struct db *db, int64_t session, int whole,
  * print). -EEXIST if KEY exists. */
 int db_print_job_add(struct db *db, const char *key, int64_t session, int64_t strip,
 		     int64_t now_ms);
+/* Record that session ID is now in STATE with print jobs KEYS (N, state "pending") of strip
+ * STRIP, in one commit: what the guest's Print writes before anything is sent. A key recorded
+ * already stays as it is (a repeated command is one job). */
+int db_session_print(struct db *db, int64_t id, const char *state, int64_t strip,
+		     const char *const *keys, int n, int64_t now_ms);
 /* Record job KEY's STATE, the printer's job id (0: unknown) and ERROR (may be NULL). Returns 1,
  * or 0 when nothing changed (no such job, or it completed already), or -errno. */
 int db_print_job_update(struct db *db, const char *key, const char *state, int ipp_job,

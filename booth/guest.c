@@ -27,6 +27,7 @@
 
 #define COMPOSE_ERR_MAX 512
 #define STRIP_IMAGE_MAX (8 << 20) /* below the broker's max_packet_size */
+#define COPIES_MAX	4	  /* of each strip, as the settings allow */
 
 struct guest {
 	struct loop *loop;
@@ -185,7 +186,7 @@ static void unlink_path(const char *path, void *userdata)
 }
 
 static void start_compose(struct guest *g);
-static void send_prints(struct guest *g);
+static void send_prints(struct guest *g, int64_t wall);
 static void feed(struct guest *g, const struct session_event *ev);
 
 /* Store the transition just made, then carry out ACT. */
@@ -204,7 +205,8 @@ static void after_transition(struct guest *g, enum session_state before,
 		if (act->flags & SESSION_ACT_END)
 			r = db_session_end(g->db, g->id, session_state_name(g->s.state),
 					   session_outcome_name(act->outcome), wall);
-		else if (g->s.state != SESSION_IDLE)
+		else if (g->s.state != SESSION_IDLE && !(act->flags & SESSION_ACT_PRINT))
+			/* (A print's state is recorded with its jobs, in one commit.) */
 			r = db_session_set_state(g->db, g->id, session_state_name(g->s.state),
 						 wall);
 		else
@@ -239,7 +241,7 @@ static void after_transition(struct guest *g, enum session_state before,
 	if (act->flags & SESSION_ACT_COMPOSE)
 		start_compose(g);
 	if (act->flags & SESSION_ACT_PRINT)
-		send_prints(g);
+		send_prints(g, wall);
 	if (act->flags & SESSION_ACT_END) {
 		json_object *o = json_object_new_object();
 
@@ -809,35 +811,39 @@ static void start_compose(struct guest *g)
 	}
 }
 
-static void send_prints(struct guest *g)
+/* The guest pressed Print (or the review timed out): the print state and a job per copy are
+ * recorded in one commit, then every copy goes to booth-printer at once. */
+static void send_prints(struct guest *g, int64_t wall)
 {
-	int64_t wall = wall_msec();
-	bool cut = prints_layout_cut(g->cfg, g->cfg->boothd.layout);
+	char keys[COPIES_MAX][64];
+	const char *k[COPIES_MAX];
+	bool cut = prints_layout_cut(g->cfg, g->layout);
+	int n = g->copies < COPIES_MAX ? g->copies : COPIES_MAX;
 
-	for (int copy = 1; copy <= g->copies; copy++) {
-		json_object *o;
-		char key[64];
-		int r;
-
+	for (int i = 0; i < n; i++) {
 		/* The key names the session, strip and copy: a repeated command is one job. */
-		snprintf(key, sizeof(key), "s%lld-%lld-c%d", (long long)g->id,
-			 (long long)g->strip_id, copy);
-		r = db_print_job_add(g->db, key, g->id, g->strip_id, wall);
-		if (r < 0 && r != -EEXIST) {
-			struct session_event ev = { .type = SESSION_EV_PRINT_FAILED,
-						    .error = "the print could not be recorded" };
+		snprintf(keys[i], sizeof(keys[i]), "s%lld-%lld-c%d", (long long)g->id,
+			 (long long)g->strip_id, i + 1);
+		k[i] = keys[i];
+	}
+	if (db_session_print(g->db, g->id, session_state_name(g->s.state), g->strip_id, k, n,
+			     wall) < 0) {
+		struct session_event ev = { .type = SESSION_EV_PRINT_FAILED,
+					    .error = "the print could not be recorded" };
 
-			feed(g, &ev);
-			return;
-		}
-		o = json_object_new_object();
-		json_object_object_add(o, "job", json_object_new_string(key));
+		feed(g, &ev);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "job", json_object_new_string(keys[i]));
 		json_object_object_add(o, "path", json_object_new_string(g->strip));
 		json_object_object_add(o, "session", json_object_new_int64(g->id));
 		json_object_object_add(o, "cut", json_object_new_boolean(cut));
 		if (bus_publish(g->bus, "booth/{booth}/printer/print", o) < 0)
 			log_warning("Print %s recorded; the printer process will get it later",
-				    key);
+				    keys[i]);
 		json_object_put(o);
 	}
 }

@@ -385,6 +385,30 @@ static void test_stats(void)
 	cleanup();
 }
 
+/* Print: the session's state and a job per copy in one commit; a repeated Print makes no second
+ * job. */
+static void test_session_print(void)
+{
+	static const char *const keys[] = { "s1-1-c1", "s1-1-c2" };
+	struct db *db = NULL;
+	int64_t id = 0, strip = 0;
+
+	fresh();
+	REQUIRE(db_open(path, &db) == 0);
+	CHECK_INT(db_session_create(db, 1, "4x6-single", 10, &id), ==, 0);
+	CHECK_INT(db_strip_add(db, id, "4x6-single", "/p/x.jpg", "00", 11, &strip), ==, 0);
+	CHECK_INT(db_session_print(db, id, "print", strip, keys, 2, 12), ==, 0);
+	CHECK_INT(db_print_job_update(db, "s1-1-c1", "queued", 3, NULL, 13), ==, 1);
+	CHECK_INT(db_session_print(db, id, "print", strip, keys, 2, 14), ==, 0);
+	db_close(db);
+	CHECK_INT(scalar("SELECT count(*) FROM sessions WHERE state = 'print' AND updated = 14"),
+		  ==, 1);
+	CHECK_INT(scalar("SELECT count(*) FROM print_jobs WHERE session_id = 1 AND strip_id = 1"),
+		  ==, 2);
+	CHECK_INT(scalar("SELECT count(*) FROM print_jobs WHERE state = 'queued'"), ==, 1);
+	cleanup();
+}
+
 static void test_newer_schema_refused(void)
 {
 	struct db *db = NULL;
@@ -421,6 +445,7 @@ int main(int argc, char **argv)
 		{ "migrate", test_migrate },
 		{ "migrate_from_1", test_migrate_from_1 },
 		{ "stats", test_stats },
+		{ "session_print", test_session_print },
 		{ "pragmas", test_pragmas },
 		{ "events", test_events },
 		{ "sessions", test_sessions },
