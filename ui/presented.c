@@ -62,13 +62,17 @@ void presented_picture(struct presented *p, bool countdown, bool fresh, bool rev
 	if (!p->session)
 		return;
 	if (countdown && !p->on_preview) {
+		/* The frame that was waiting when the preview came on screen arrived before: the
+		 * rate counts the frames that arrived while it was on screen (a camera that froze
+		 * shows one picture, at 0 frames per second). */
 		p->on_preview = true;
 		p->since_us = now_us;
 		p->at = *st;
-	} else if (!countdown) {
+	} else if (countdown) {
+		p->frames += fresh;
+	} else {
 		preview_off(p, now_us, st);
 	}
-	p->frames += countdown && fresh;
 	if (review && p->review_awaited) {
 		p->review_awaited = false;
 		p->review_us = now_us;

@@ -21,7 +21,7 @@ struct presented {
 	uint64_t since_us;   /* since when */
 	struct preview_client_stats at; /* the preview client's counters then */
 	uint64_t preview_us;		/* time the preview was on screen before */
-	uint64_t frames, dropped;	/* preview frames presented, and dropped */
+	uint64_t frames, dropped;	/* preview frames that came and were presented, dropped */
 	uint64_t review_us;		/* the review's last first picture; 0: none */
 };
 

@@ -183,15 +183,14 @@ static void check_session(json_object *ev, int64_t id, const char *outcome, bool
 			  json_object_get_int64(c2s) < 600000,
 		  "capture_to_strip_ms %s", json_object_to_json_string(c2s));
 	/* The preview: four countdowns of a second on screen, and no more frames presented than
-	 * the camera made meanwhile (in each countdown: the one waiting when it came on screen,
-	 * and at most one more than its length at the camera's rate); the rate is their
-	 * quotient. */
+	 * the camera made meanwhile (in each countdown, at most one more than its length at the
+	 * camera's rate); the rate is their quotient. */
 	REQUIRE(is_int(frames) && is_int(ms) && is_int(dropped) && fps);
 	CHECK_INT(json_object_get_int64(frames), >, 0);
 	CHECK_INT(json_object_get_int64(ms), >=, 500);
 	CHECK_INT(json_object_get_int64(dropped), >=, 0);
 	CHECK_INT(json_object_get_int64(frames), <=,
-		  json_object_get_int64(ms) * PREVIEW_FPS / 1000 + 2 * SHOTS + 1);
+		  json_object_get_int64(ms) * PREVIEW_FPS / 1000 + SHOTS + 1);
 	CHECK_MSG(fabs(json_object_get_double(fps) -
 		       (double)json_object_get_int64(frames) * 1000.0 /
 			       (double)json_object_get_int64(ms)) < 0.051,
