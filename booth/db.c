@@ -443,6 +443,17 @@ static int run(struct db *db, const char *sql, const char *types, ...)
 	return 0;
 }
 
+/* End the transaction begun: COMMIT if R is 0, else (or if that fails) ROLLBACK. Returns R, or
+ * COMMIT's error. */
+static int end_transaction(struct db *db, int r)
+{
+	if (r == 0)
+		r = exec(db, "COMMIT");
+	if (r < 0)
+		exec(db, "ROLLBACK");
+	return r;
+}
+
 int db_session_create(struct db *db, int shots, const char *layout, int64_t now_ms, int64_t *id)
 {
 	int64_t row;
@@ -458,14 +469,10 @@ int db_session_create(struct db *db, int shots, const char *layout, int64_t now_
 	row = sqlite3_last_insert_rowid(db->sql);
 	if (r == 0)
 		r = run(db, "INSERT INTO session_stats (session_id) VALUES (?)", "i", row);
+	r = end_transaction(db, r);
 	if (r == 0)
-		r = exec(db, "COMMIT");
-	if (r < 0) {
-		exec(db, "ROLLBACK");
-		return r;
-	}
-	*id = row;
-	return 0;
+		*id = row;
+	return r;
 }
 
 int db_session_set_state(struct db *db, int64_t id, const char *state, int64_t now_ms)
@@ -666,11 +673,7 @@ int db_session_print(struct db *db, int64_t id, const char *state, int64_t strip
 		if (r == -EEXIST)
 			r = 0;
 	}
-	if (r == 0)
-		r = exec(db, "COMMIT");
-	if (r < 0)
-		exec(db, "ROLLBACK");
-	return r;
+	return end_transaction(db, r);
 }
 
 int db_print_job_update(struct db *db, const char *key, const char *state, int ipp_job,
@@ -967,11 +970,7 @@ int db_stats_record(struct db *db, const struct db_session_stats *s)
 			"INSERT INTO shot_stats (session_id, shot, trigger_to_frame_us) "
 			"VALUES (?, ?, ?)",
 			"iin", s->session, (int64_t)i + 1, s->trigger_to_frame_us[i]);
-	if (r == 0)
-		r = exec(db, "COMMIT");
-	if (r < 0)
-		exec(db, "ROLLBACK");
-	return r;
+	return end_transaction(db, r);
 }
 
 int db_stats_ui(struct db *db, const struct db_session_stats *s)

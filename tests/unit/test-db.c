@@ -194,15 +194,21 @@ static void test_sessions(void)
 	cleanup();
 }
 
+/* A fresh database with one session (at 10) and its strip (at 11). */
+static int fresh_with_strip(struct db **db, int64_t *id, int64_t *strip)
+{
+	fresh();
+	if (db_open(path, db) < 0 || db_session_create(*db, 1, "4x6-single", 10, id) < 0)
+		return -1;
+	return db_strip_add(*db, *id, "4x6-single", "/p/x.jpg", "00", 11, strip);
+}
+
 static void test_print_job_fields(void)
 {
 	struct db *db = NULL;
 	int64_t id = 0, strip = 0;
 
-	fresh();
-	REQUIRE(db_open(path, &db) == 0);
-	CHECK_INT(db_session_create(db, 1, "4x6-single", 10, &id), ==, 0);
-	CHECK_INT(db_strip_add(db, id, "4x6-single", "/p/x.jpg", "00", 11, &strip), ==, 0);
+	REQUIRE(fresh_with_strip(&db, &id, &strip) == 0);
 	CHECK_INT(db_print_job_add(db, "k1", id, strip, 12), ==, 0);
 	CHECK_INT(db_print_job_update(db, "k1", "queued", 42, NULL, 13), ==, 1);
 	db_close(db);
@@ -230,10 +236,7 @@ static void test_migrate_from_1(void)
 	struct db_session_stats st;
 	int64_t id = 0, strip = 0;
 
-	fresh();
-	REQUIRE(db_open(path, &db) == 0);
-	CHECK_INT(db_session_create(db, 1, "4x6-single", 10, &id), ==, 0);
-	CHECK_INT(db_strip_add(db, id, "4x6-single", "/p/x.jpg", "00", 11, &strip), ==, 0);
+	REQUIRE(fresh_with_strip(&db, &id, &strip) == 0);
 	CHECK_INT(db_print_job_add(db, "s1-1-c1", id, strip, 12), ==, 0);
 	CHECK_INT(db_print_job_update(db, "s1-1-c1", "completed", 3, NULL, 13), ==, 1);
 	CHECK_INT(db_session_end(db, id, "done", "printed", 14), ==, 0);
@@ -393,10 +396,7 @@ static void test_session_print(void)
 	struct db *db = NULL;
 	int64_t id = 0, strip = 0;
 
-	fresh();
-	REQUIRE(db_open(path, &db) == 0);
-	CHECK_INT(db_session_create(db, 1, "4x6-single", 10, &id), ==, 0);
-	CHECK_INT(db_strip_add(db, id, "4x6-single", "/p/x.jpg", "00", 11, &strip), ==, 0);
+	REQUIRE(fresh_with_strip(&db, &id, &strip) == 0);
 	CHECK_INT(db_session_print(db, id, "print", strip, keys, 2, 12), ==, 0);
 	CHECK_INT(db_print_job_update(db, "s1-1-c1", "queued", 3, NULL, 13), ==, 1);
 	CHECK_INT(db_session_print(db, id, "print", strip, keys, 2, 14), ==, 0);
