@@ -591,6 +591,9 @@ int bus_new(struct loop *l, const struct booth_config *cfg, const char *process,
 	if (!b->mosq)
 		goto fail;
 	mosquitto_int_option(b->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	/* Small messages go out at once: with Nagle's algorithm a publish right after another
+	 * one (an acknowledgement, then an event) waits for the peer's delayed ACK, about 40 ms. */
+	mosquitto_int_option(b->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	if (mosquitto_username_pw_set(b->mosq, cred->username, cred->password) !=
 		    MOSQ_ERR_SUCCESS ||
 	    mosquitto_will_set_v5(b->mosq, b->availability, 7, "offline", 1, true, NULL) !=
