@@ -406,8 +406,10 @@ static void test_event_run(void)
 	CHECK_INT(o ? (int)json_object_array_length(get(o, "events")) : 0, ==, 1);
 	json_object_put(o);
 
-	/* The settings survive a restart of boothd. */
+	/* The settings survive a restart of boothd. (The retained "online" of the boothd that
+	 * stops comes first: taken now, it cannot pass for the new one's.) */
 	tclient_subscribe(owner, T("availability/boothd"));
+	CHECK(tclient_wait_text(owner, T("availability/boothd"), "online", 5000));
 	env_kill_daemon(&env, pids[2], SIGTERM);
 	CHECK(tclient_wait_text(owner, T("availability/boothd"), "offline", 5000));
 	pids[2] = env_spawn(&env, "boothd");
