@@ -200,6 +200,7 @@ $(B)/booth/booth-compose.o $(B)/booth/layout.o $(B)/booth/settings.o: ALL_CFLAGS
 $(B)/fuzz/fuzz-layout: booth/layout.c
 $(B)/fuzz/fuzz-preview: camera/preview-proto.c
 $(B)/fuzz/fuzz-tray: printer/tray.c
+$(B)/fuzz/fuzz-figures: booth/figures.c
 .PHONY: install-layouts
 install: install-layouts
 install-layouts:

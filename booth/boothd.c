@@ -11,6 +11,7 @@
 #include "guest.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "prints.h"
 #include "settings.h"
 #include "util.h"
@@ -66,6 +67,7 @@ struct boothd {
 	struct db *db;
 	struct guest *guest;
 	struct prints *prints;
+	struct metrics *metrics;
 	struct loop_source *storage_timer, *retention_timer;
 	json_object *camera; /* the last camera/state document, or NULL */
 	const char *state;
@@ -139,19 +141,6 @@ static const char *booth_state(const struct boothd *d)
 	return "idle";
 }
 
-static int64_t local_midnight_ms(void)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	localtime_r(&now, &tm);
-	tm.tm_hour = 0;
-	tm.tm_min = 0;
-	tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm) * 1000;
-}
-
 static json_object *event_json(const struct db_event *ev)
 {
 	json_object *o = json_object_new_object();
@@ -180,8 +169,8 @@ static int state_json(struct boothd *d, json_object **ret)
 	r = db_event_current(d->db, &ev);
 	if (r > 0)
 		r = db_counts_event(d->db, ev.id, &es, &ep, &epr) < 0 ? -EIO : 1;
-	if (r >= 0 && (db_counts_since(d->db, local_midnight_ms(), &sessions, &photos) < 0 ||
-		       db_print_jobs_since(d->db, local_midnight_ms(), &prints) < 0))
+	if (r >= 0 && (db_counts_since(d->db, local_midnight_msec(), &sessions, &photos) < 0 ||
+		       db_print_jobs_since(d->db, local_midnight_msec(), &prints) < 0))
 		r = -EIO;
 	if (r < 0)
 		return r;
@@ -322,6 +311,7 @@ static void on_connect(struct bus *b, void *userdata)
 	publish_settings(d);
 	if (d->guest)
 		guest_publish(d->guest);
+	metrics_publish_summary(d->metrics);
 	discovery_publish(d->bus, &d->cfg, &d->settings);
 }
 
@@ -386,6 +376,7 @@ static void cmd_event_start(struct boothd *d, struct bus_request *req, json_obje
 	o = event_json(&ev);
 	bus_publish(d->bus, "booth/{booth}/events/event_started", o);
 	publish_state(d);
+	metrics_publish_summary(d->metrics);
 	bus_respond(req, o);
 }
 
@@ -412,6 +403,7 @@ static void cmd_event_end(struct boothd *d, struct bus_request *req)
 	json_object_object_add(o, "sessions", json_object_new_int64(sessions));
 	bus_publish(d->bus, "booth/{booth}/events/event_ended", o);
 	publish_state(d);
+	metrics_publish_summary(d->metrics);
 	bus_respond(req, o);
 }
 
@@ -623,6 +615,10 @@ static void cmd_get(struct boothd *d, struct bus_request *req, json_object *args
 		o = json_object_get(doc);
 	} else if (strcmp(what, "session") == 0) {
 		o = guest_state_json(d->guest);
+	} else if (strcmp(what, "stats") == 0) {
+		r = metrics_summary_json(d->metrics, &o);
+	} else if (strcmp(what, "session_stats") == 0) {
+		r = metrics_sessions_json(d->metrics, LIST_MAX, &o);
 	} else {
 		list = json_object_new_array();
 		r = what[1] == 'e' ? db_sessions_recent(d->db, LIST_MAX, list_session, list)
@@ -985,6 +981,11 @@ int main(int argc, char **argv)
 		r = prints_new(d.bus, d.db, &d.cfg, &d.settings, &d.prints);
 	if (r == 0)
 		r = guest_new(d.loop, d.bus, d.db, &d.cfg, &d.settings, on_changed, &d, &d.guest);
+	/* After the driver: both follow print jobs, and the driver records them first. */
+	if (r == 0)
+		r = metrics_new(d.loop, d.bus, d.db, &d.metrics);
+	if (r == 0)
+		guest_set_metrics(d.guest, d.metrics);
 	if (r == 0)
 		r = bus_subscribe(d.bus, "booth/{booth}/ui/owner_command", on_ui_owner, &d);
 	if (r == 0)
@@ -1016,6 +1017,7 @@ out:
 	loop_source_remove(d.retention_timer);
 	json_object_put(d.camera);
 	d.guest = guest_free(d.guest);
+	d.metrics = metrics_free(d.metrics);
 	d.prints = prints_free(d.prints);
 	d.bus = bus_free(d.bus);
 	d.loop = loop_free(d.loop);

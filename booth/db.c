@@ -78,6 +78,30 @@ static const char *const migrations[] = {
 	"  decided INTEGER,"
 	"  how TEXT);"
 	"INSERT INTO telemetry_consent (id, decision) VALUES (1, 'undecided');",
+	/* 1 -> 2: the booth measures itself (docs/performance.md). Times named *_us are
+	 * CLOCK_MONOTONIC microseconds, durations *_ms, the rest milliseconds since 1970. */
+	"ALTER TABLE print_jobs ADD COLUMN accepted INTEGER;"
+	"ALTER TABLE print_jobs ADD COLUMN printed INTEGER;"
+	"CREATE TABLE session_stats ("
+	"  session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,"
+	"  trigger_us INTEGER,"
+	"  print_pressed INTEGER,"
+	"  ui_reported INTEGER NOT NULL DEFAULT 0,"
+	"  review_shown_us INTEGER,"
+	"  preview_frames INTEGER,"
+	"  preview_dropped INTEGER,"
+	"  preview_ms INTEGER,"
+	"  complete INTEGER,"
+	"  capture_to_strip_ms INTEGER,"
+	"  print_to_accepted_ms INTEGER,"
+	"  accepted_to_printed_ms INTEGER,"
+	"  printed INTEGER);"
+	"CREATE INDEX session_stats_open ON session_stats(session_id) WHERE complete IS NULL;"
+	"CREATE TABLE shot_stats ("
+	"  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+	"  shot INTEGER NOT NULL CHECK (shot BETWEEN 1 AND 6),"
+	"  trigger_to_frame_us INTEGER,"
+	"  PRIMARY KEY (session_id, shot));",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == DB_SCHEMA_VERSION,
@@ -375,8 +399,8 @@ int db_check(struct db *db)
 	return r;
 }
 
-/* Run SQL with the given bindings ("i" int64, "t" text: NULL binds SQL NULL) and step it
- * once. */
+/* Run SQL with the given bindings ("i" int64, "t" text: NULL binds SQL NULL, "n" int64:
+ * DB_UNKNOWN binds SQL NULL) and step it once. */
 static int run(struct db *db, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
@@ -395,6 +419,15 @@ static int run(struct db *db, const char *sql, const char *types, ...)
 		case 't':
 			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_STATIC);
 			break;
+		case 'n': {
+			int64_t v = va_arg(ap, int64_t);
+
+			if (v == DB_UNKNOWN)
+				sqlite3_bind_null(st, i + 1);
+			else
+				sqlite3_bind_int64(st, i + 1, v);
+			break;
+		}
 		default:
 			assert(!"unknown binding type");
 			break;
@@ -410,17 +443,36 @@ static int run(struct db *db, const char *sql, const char *types, ...)
 	return 0;
 }
 
+/* End the transaction begun: COMMIT if R is 0, else (or if that fails) ROLLBACK. Returns R, or
+ * COMMIT's error. */
+static int end_transaction(struct db *db, int r)
+{
+	if (r == 0)
+		r = exec(db, "COMMIT");
+	if (r < 0)
+		exec(db, "ROLLBACK");
+	return r;
+}
+
 int db_session_create(struct db *db, int shots, const char *layout, int64_t now_ms, int64_t *id)
 {
-	int r = run(db,
-		    "INSERT INTO sessions (event_id, state, shots, layout, started, updated) "
-		    "VALUES ((SELECT id FROM events WHERE ended IS NULL), 'countdown', ?, ?, ?, ?)",
-		    "itii", (int64_t)shots, layout, now_ms, now_ms);
+	int64_t row;
+	/* The session and the row its figures go in: one commit, as before there were figures. */
+	int r = exec(db, "BEGIN IMMEDIATE");
 
 	if (r < 0)
 		return r;
-	*id = sqlite3_last_insert_rowid(db->sql);
-	return 0;
+	r = run(db,
+		"INSERT INTO sessions (event_id, state, shots, layout, started, updated) "
+		"VALUES ((SELECT id FROM events WHERE ended IS NULL), 'countdown', ?, ?, ?, ?)",
+		"itii", (int64_t)shots, layout, now_ms, now_ms);
+	row = sqlite3_last_insert_rowid(db->sql);
+	if (r == 0)
+		r = run(db, "INSERT INTO session_stats (session_id) VALUES (?)", "i", row);
+	r = end_transaction(db, r);
+	if (r == 0)
+		*id = row;
+	return r;
 }
 
 int db_session_set_state(struct db *db, int64_t id, const char *state, int64_t now_ms)
@@ -608,14 +660,34 @@ int db_print_job_add(struct db *db, const char *key, int64_t session, int64_t st
 		   "tiii", key, session, strip, now_ms);
 }
 
+int db_session_print(struct db *db, int64_t id, const char *state, int64_t strip,
+		     const char *const *keys, int n, int64_t now_ms)
+{
+	int r = exec(db, "BEGIN IMMEDIATE");
+
+	if (r < 0)
+		return r;
+	r = db_session_set_state(db, id, state, now_ms);
+	for (int i = 0; r == 0 && i < n; i++) {
+		r = db_print_job_add(db, keys[i], id, strip, now_ms);
+		if (r == -EEXIST)
+			r = 0;
+	}
+	return end_transaction(db, r);
+}
+
 int db_print_job_update(struct db *db, const char *key, const char *state, int ipp_job,
 			const char *error, int64_t now_ms)
 {
+	/* When the printer first had it (queued or further) and when it came out: the figures. */
 	int r = run(db,
-		    "UPDATE print_jobs SET state = ?, ipp_job_id = nullif(?, 0), error = ?, "
-		    "updated = ?, attempts = attempts + (? = 'queued') WHERE job_key = ? "
-		    "AND state <> 'completed'",
-		    "tititt", state, (int64_t)ipp_job, error, now_ms, state, key);
+		    "UPDATE print_jobs SET state = ?1, ipp_job_id = nullif(?2, 0), error = ?3, "
+		    "updated = ?4, attempts = attempts + (?1 = 'queued'), "
+		    "accepted = coalesce(accepted, CASE WHEN ?1 IN ('queued', 'processing', "
+		    "'completed') THEN ?4 END), "
+		    "printed = CASE WHEN ?1 = 'completed' THEN ?4 ELSE printed END "
+		    "WHERE job_key = ?5 AND state <> 'completed'",
+		    "titit", state, (int64_t)ipp_job, error, now_ms, key);
 
 	return r < 0 ? r : sqlite3_changes(db->sql) > 0;
 }
@@ -867,6 +939,220 @@ int db_event_get(struct db *db, int64_t id, struct db_event *ret)
 	} else if (rc != SQLITE_DONE) {
 		r = sql_error(db, rc, "reading an event");
 	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* A column's integer, DB_UNKNOWN for NULL. */
+static int64_t column_known(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? DB_UNKNOWN
+							   : sqlite3_column_int64(st, col);
+}
+
+int db_stats_record(struct db *db, const struct db_session_stats *s)
+{
+	int r = exec(db, "BEGIN IMMEDIATE");
+	bool open;
+
+	if (r < 0)
+		return r;
+	r = run(db,
+		"UPDATE session_stats SET trigger_us = ?, print_pressed = ? "
+		"WHERE session_id = ? AND complete IS NULL",
+		"nni", s->trigger_us, s->print_pressed, s->session);
+	/* No row, or final figures: nothing to record. */
+	open = r == 0 && sqlite3_changes(db->sql) > 0;
+	if (open)
+		r = run(db, "DELETE FROM shot_stats WHERE session_id = ?", "i", s->session);
+	for (int i = 0; open && r == 0 && i < s->shots && i < DB_SHOTS_MAX; i++)
+		r = run(db,
+			"INSERT INTO shot_stats (session_id, shot, trigger_to_frame_us) "
+			"VALUES (?, ?, ?)",
+			"iin", s->session, (int64_t)i + 1, s->trigger_to_frame_us[i]);
+	return end_transaction(db, r);
+}
+
+int db_stats_ui(struct db *db, const struct db_session_stats *s)
+{
+	int r = run(db,
+		    "UPDATE session_stats SET ui_reported = 1, review_shown_us = ?, "
+		    "preview_frames = ?, preview_dropped = ?, preview_ms = ? "
+		    "WHERE session_id = ? AND complete IS NULL AND ui_reported = 0",
+		    "nnnni", s->review_shown_us, s->preview_frames, s->preview_dropped,
+		    s->preview_ms, s->session);
+
+	return r < 0 ? r : sqlite3_changes(db->sql) > 0;
+}
+
+int db_stats_complete(struct db *db, const struct db_session_stats *s, int64_t now_ms)
+{
+	int r = run(db,
+		    "UPDATE session_stats SET complete = ?, capture_to_strip_ms = ?, "
+		    "print_to_accepted_ms = ?, accepted_to_printed_ms = ?, printed = ? "
+		    "WHERE session_id = ? AND complete IS NULL",
+		    "innnii", now_ms, s->capture_to_strip_ms, s->print_to_accepted_ms,
+		    s->accepted_to_printed_ms, (int64_t)s->printed, s->session);
+
+	return r < 0 ? r : sqlite3_changes(db->sql) > 0;
+}
+
+#define STATS_COLUMNS                                                                              \
+	"s.id, coalesce(s.event_id, 0), s.started, coalesce(s.ended, 0), "                         \
+	"coalesce(s.outcome, ''), st.trigger_us, st.print_pressed, st.ui_reported, "               \
+	"st.review_shown_us, st.preview_frames, st.preview_dropped, st.preview_ms, "               \
+	"coalesce(st.complete, 0), st.capture_to_strip_ms, st.print_to_accepted_ms, "              \
+	"st.accepted_to_printed_ms, coalesce(st.printed, 0) "                                      \
+	"FROM session_stats st JOIN sessions s ON s.id = st.session_id "
+
+/* One row of STATS_COLUMNS, and the session's shots (through SHOTS, prepared). */
+static int read_stats(struct db *db, sqlite3_stmt *st, sqlite3_stmt *shots,
+		      struct db_session_stats *ret)
+{
+	int rc;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->session = sqlite3_column_int64(st, 0);
+	ret->event = sqlite3_column_int64(st, 1);
+	ret->started = sqlite3_column_int64(st, 2);
+	ret->ended = sqlite3_column_int64(st, 3);
+	column_text(st, 4, ret->outcome, sizeof(ret->outcome));
+	ret->trigger_us = column_known(st, 5);
+	ret->print_pressed = column_known(st, 6);
+	ret->ui_reported = sqlite3_column_int(st, 7) != 0;
+	ret->review_shown_us = column_known(st, 8);
+	ret->preview_frames = column_known(st, 9);
+	ret->preview_dropped = column_known(st, 10);
+	ret->preview_ms = column_known(st, 11);
+	ret->complete = sqlite3_column_int64(st, 12);
+	ret->capture_to_strip_ms = column_known(st, 13);
+	ret->print_to_accepted_ms = column_known(st, 14);
+	ret->accepted_to_printed_ms = column_known(st, 15);
+	ret->printed = sqlite3_column_int(st, 16) != 0;
+	ret->accepted_at = ret->printed_at = DB_UNKNOWN;
+	sqlite3_reset(shots);
+	sqlite3_bind_int64(shots, 1, ret->session);
+	while ((rc = sqlite3_step(shots)) == SQLITE_ROW && ret->shots < DB_SHOTS_MAX)
+		ret->trigger_to_frame_us[ret->shots++] = column_known(shots, 0);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sql_error(db, rc, "reading a session's shots");
+	return 0;
+}
+
+/* The copies of SESSION's strip (not its reprints) and how far they got. */
+static int read_copies(struct db *db, struct db_session_stats *ret)
+{
+	sqlite3_stmt *st;
+	int r = prepare(db,
+			"SELECT count(*), "
+			"coalesce(sum(state IN ('completed', 'failed', 'canceled')), 0), "
+			"count(accepted), coalesce(sum(state = 'completed'), 0), max(accepted), "
+			"max(printed) FROM print_jobs WHERE session_id = ? AND "
+			"job_key GLOB 's*-*-c*'",
+			&st);
+
+	if (r < 0)
+		return r;
+	sqlite3_bind_int64(st, 1, ret->session);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		ret->copies = sqlite3_column_int(st, 0);
+		ret->copies_finished = sqlite3_column_int(st, 1);
+		ret->copies_accepted = sqlite3_column_int(st, 2);
+		ret->copies_printed = sqlite3_column_int(st, 3);
+		ret->accepted_at = column_known(st, 4);
+		ret->printed_at = column_known(st, 5);
+	} else {
+		r = sql_error(db, sqlite3_errcode(db->sql), "reading a session's prints");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int prepare_shots(struct db *db, sqlite3_stmt **ret)
+{
+	return prepare(db,
+		       "SELECT trigger_to_frame_us FROM shot_stats WHERE session_id = ? "
+		       "ORDER BY shot",
+		       ret);
+}
+
+int db_stats_get(struct db *db, int64_t session, struct db_session_stats *ret)
+{
+	sqlite3_stmt *st = NULL, *shots = NULL;
+	int r, rc;
+
+	r = prepare(db, "SELECT " STATS_COLUMNS "WHERE st.session_id = ?", &st);
+	if (r == 0)
+		r = prepare_shots(db, &shots);
+	if (r < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, session);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		r = read_stats(db, st, shots, ret);
+		if (r == 0)
+			r = read_copies(db, ret);
+		if (r == 0)
+			r = 1;
+	} else if (rc != SQLITE_DONE) {
+		r = sql_error(db, rc, "reading a session's figures");
+	}
+out:
+	sqlite3_finalize(shots);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int db_stats_open(struct db *db, int64_t *ids, int max)
+{
+	sqlite3_stmt *st;
+	int r, rc, n = 0;
+
+	r = prepare(db,
+		    "SELECT st.session_id FROM session_stats st JOIN sessions s ON "
+		    "s.id = st.session_id WHERE st.complete IS NULL AND s.ended IS NOT NULL "
+		    "ORDER BY st.session_id LIMIT ?",
+		    &st);
+	if (r < 0)
+		return r;
+	sqlite3_bind_int(st, 1, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sql_error(db, rc, "listing sessions whose figures are open");
+	return n;
+}
+
+int db_stats_list(struct db *db, int64_t since_ms, int64_t event, int limit,
+		  void (*fn)(const struct db_session_stats *s, void *userdata), void *userdata)
+{
+	struct db_session_stats s;
+	sqlite3_stmt *st = NULL, *shots = NULL;
+	int r, rc, n = 0;
+
+	r = prepare(db,
+		    "SELECT " STATS_COLUMNS "WHERE st.complete IS NOT NULL AND "
+		    "(?1 = 0 OR s.started >= ?1) AND (?2 = 0 OR s.event_id = ?2) "
+		    "ORDER BY s.id DESC LIMIT ?3",
+		    &st);
+	if (r == 0)
+		r = prepare_shots(db, &shots);
+	if (r < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, since_ms);
+	sqlite3_bind_int64(st, 2, event);
+	sqlite3_bind_int(st, 3, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = read_stats(db, st, shots, &s);
+		if (r < 0)
+			goto out;
+		fn(&s, userdata);
+		n++;
+	}
+	r = rc == SQLITE_DONE ? n : sql_error(db, rc, "listing sessions' figures");
+out:
+	sqlite3_finalize(shots);
 	sqlite3_finalize(st);
 	return r;
 }

@@ -11,7 +11,7 @@
 struct db;
 
 /* The schema version this build writes. */
-#define DB_SCHEMA_VERSION 1
+#define DB_SCHEMA_VERSION 2
 
 struct db_event {
 	int64_t id;
@@ -87,6 +87,11 @@ int db_session_forget(struct db *db, int64_t session, int whole,
  * print). -EEXIST if KEY exists. */
 int db_print_job_add(struct db *db, const char *key, int64_t session, int64_t strip,
 		     int64_t now_ms);
+/* Record that session ID is now in STATE with print jobs KEYS (N, state "pending") of strip
+ * STRIP, in one commit: what the guest's Print writes before anything is sent. A key recorded
+ * already stays as it is (a repeated command is one job). */
+int db_session_print(struct db *db, int64_t id, const char *state, int64_t strip,
+		     const char *const *keys, int n, int64_t now_ms);
 /* Record job KEY's STATE, the printer's job id (0: unknown) and ERROR (may be NULL). Returns 1,
  * or 0 when nothing changed (no such job, or it completed already), or -errno. */
 int db_print_job_update(struct db *db, const char *key, const char *state, int ipp_job,
@@ -142,5 +147,59 @@ int db_event_get(struct db *db, int64_t id, struct db_event *ret);
 
 /* PRAGMA integrity_check: 0 if "ok", -EBADMSG otherwise. */
 int db_check(struct db *db);
+
+/* The booth's figures about itself (docs/performance.md). A value not measured is DB_UNKNOWN
+ * (NULL in the database). */
+#define DB_UNKNOWN   INT64_MIN
+#define DB_SHOTS_MAX 6
+
+/* One session's figures. Names ending in _us are CLOCK_MONOTONIC microseconds (of this boot,
+ * shared by the booth's processes), _ms durations in milliseconds, other times milliseconds
+ * since 1970. */
+struct db_session_stats {
+	int64_t session, event; /* event 0: none */
+	int64_t started, ended; /* ended 0: running */
+	char outcome[16];	/* empty while running */
+	int shots;		/* entries of trigger_to_frame_us */
+	int64_t trigger_to_frame_us[DB_SHOTS_MAX];
+	int64_t trigger_us;	 /* the last shot's trigger (boothd asked the camera) */
+	int64_t print_pressed;	 /* the print was asked for (Print, or the review's timeout) */
+	bool ui_reported;	 /* booth-ui's report came */
+	int64_t review_shown_us; /* booth-ui presented the review screen with the strip */
+	int64_t preview_frames;	 /* live-preview frames booth-ui presented */
+	int64_t preview_dropped; /* and the ones the camera or booth-ui dropped */
+	int64_t preview_ms;	 /* time the live preview was on screen */
+	/* The copies of the session's strip (jobs keyed sN-STRIP-cK; reprints are not counted):
+	 * how many, how many are finished, accepted by the printer, printed; when the last one
+	 * was accepted and printed. Read by db_stats_get() only. */
+	int copies, copies_finished, copies_accepted, copies_printed;
+	int64_t accepted_at, printed_at;
+	/* Settled once, by db_stats_complete(): complete is 0 before. */
+	int64_t complete;
+	int64_t capture_to_strip_ms, print_to_accepted_ms, accepted_to_printed_ms;
+	bool printed; /* every copy came out of the printer */
+};
+
+/* Record what boothd measured of session S->session while it ran (trigger_us, print_pressed,
+ * shots, trigger_to_frame_us), in one commit. Nothing changes once its figures are final. */
+int db_stats_record(struct db *db, const struct db_session_stats *s);
+/* Record booth-ui's report for S->session (review_shown_us, preview_*). Returns 1, or 0 when
+ * there is nothing to report to (no such session, its figures are final, or booth-ui reported
+ * already), or -errno. */
+int db_stats_ui(struct db *db, const struct db_session_stats *s);
+/* Session SESSION's figures, with its copies, into *ret. Returns 1, 0 if it has none (it
+ * started before the booth measured itself), or -errno. */
+int db_stats_get(struct db *db, int64_t session, struct db_session_stats *ret);
+/* Make S->session's figures final at NOW_MS with S's capture_to_strip_ms, print_to_accepted_ms,
+ * accepted_to_printed_ms and printed. Returns 1, 0 if they were final already, or -errno. */
+int db_stats_complete(struct db *db, const struct db_session_stats *s, int64_t now_ms);
+/* Up to MAX sessions that ended and whose figures are not final yet, oldest first, into IDS.
+ * Returns how many, or -errno. */
+int db_stats_open(struct db *db, int64_t *ids, int max);
+/* Call FN with the final figures of at most LIMIT sessions, newest first: those that started at
+ * or after SINCE_MS (0: any time) in event EVENT (0: any). Copies are not read. Returns how
+ * many, or -errno. */
+int db_stats_list(struct db *db, int64_t since_ms, int64_t event, int limit,
+		  void (*fn)(const struct db_session_stats *s, void *userdata), void *userdata);
 
 #endif

@@ -28,6 +28,17 @@ struct entity {
 	const char *icon;
 };
 
+/* Two sensors of one of the booth's figures (booth/{booth}/stats): today's median, and today's
+ * worst as OBJECT_worst. */
+#define FIGURE(object, name, needs, figure, which, icon)                                           \
+	{                                                                                          \
+		"sensor", object, name, needs, "stats",                                            \
+			"{{ value_json.today." figure "." which " }}", icon                        \
+	}
+#define FIGURES(object, name, needs, figure, icon)                                                 \
+	FIGURE(object, name " (median today)", needs, figure, "median", icon),                     \
+		FIGURE(object "_worst", name " (worst today)", needs, figure, "worst", icon)
+
 static const struct entity entities[] = {
 	{ "sensor", "state", "State", ALWAYS, "state", "{{ value_json.state }}", "mdi:camera" },
 	{ "sensor", "event", "Event", ALWAYS, "state",
@@ -75,6 +86,13 @@ static const struct entity entities[] = {
 	{ "event", "print_done", "Print done", PRINTER, "events/print_done",
 	  "{\"event_type\": \"print_done\"}", "mdi:printer-check" },
 	{ "image", "last_strip", "Last strip", STRIP_IMAGE, "strip/last", NULL, "mdi:image" },
+	FIGURES("shutter_lag", "Shutter lag", ALWAYS, "trigger_to_frame_ms", "mdi:camera-timer"),
+	FIGURES("time_to_strip", "Time to strip", ALWAYS, "capture_to_strip_ms", "mdi:timer-sand"),
+	FIGURES("print_start", "Print start", PRINTER, "print_to_accepted_ms", "mdi:printer-clock"),
+	FIGURES("print_time", "Print time", PRINTER, "accepted_to_printed_ms", "mdi:printer-clock"),
+	FIGURES("preview_fps", "Preview frame rate", ALWAYS, "preview_fps", "mdi:video"),
+	FIGURES("preview_dropped", "Dropped preview frames", ALWAYS, "preview_dropped",
+		"mdi:video-off"),
 };
 
 static void add_str(json_object *o, const char *key, const char *value)
@@ -197,6 +215,15 @@ static void specific(json_object *o, const struct entity *e, const char *booth,
 
 		json_object_array_add(types, json_object_new_string(e->object));
 		json_object_object_add(o, "event_types", types);
+	} else if (strcmp(e->topic, "stats") == 0) {
+		/* The booth's figures: times in ms, a frame rate, a count of frames. */
+		bool fps = strncmp(e->object, "preview_fps", 11) == 0;
+		bool dropped = strncmp(e->object, "preview_dropped", 15) == 0;
+
+		add_str(o, "unit_of_measurement", fps ? "fps" : dropped ? "frames" : "ms");
+		if (!fps && !dropped)
+			add_str(o, "device_class", "duration");
+		add_str(o, "state_class", "measurement");
 	} else if (strcmp(e->object, "storage_free") == 0) {
 		add_str(o, "unit_of_measurement", "MiB");
 		add_str(o, "device_class", "data_size");

@@ -29,6 +29,7 @@
 
 #define COMPOSE_ERR_MAX 512
 #define STRIP_IMAGE_MAX (8 << 20) /* below the broker's max_packet_size */
+#define COPIES_MAX	4	  /* of each strip, as the settings allow */
 
 struct guest {
 	struct loop *loop;
@@ -50,6 +51,7 @@ struct guest {
 	int copies;		  /* of each strip: the owner's setting or the guest's choice */
 	bool camera_ready;
 	struct loop_source *timer;
+	struct metrics *metrics; /* borrowed, or NULL */
 
 	/* Raw frames of the shots (camera's frame_ready), composed from when all are there. */
 	char frames[6][PATH_MAX];
@@ -105,6 +107,11 @@ void guest_set_print_notice(struct guest *g, const char *notice)
 bool guest_camera_ready(const struct guest *g)
 {
 	return g->camera_ready;
+}
+
+void guest_set_metrics(struct guest *g, struct metrics *m)
+{
+	g->metrics = m;
 }
 
 json_object *guest_state_json(const struct guest *g)
@@ -184,7 +191,7 @@ static void unlink_path(const char *path, void *userdata)
 }
 
 static void start_compose(struct guest *g);
-static void send_prints(struct guest *g);
+static void send_prints(struct guest *g, int64_t wall);
 
 /* Frames of the running session are guests' faces: gone once composed or the session ends. */
 static void forget_frames(struct guest *g)
@@ -214,11 +221,17 @@ static void after_transition(struct guest *g, enum session_state before,
 	int64_t wall = wall_msec();
 	int r;
 
+	/* The moments the guest feels, taken before anything is written. */
+	if (act->flags & SESSION_ACT_CAPTURE)
+		metrics_trigger(g->metrics, g->id);
+	if (act->flags & SESSION_ACT_PRINT)
+		metrics_print_pressed(g->metrics, g->id, wall);
 	if (g->id) {
 		if (act->flags & SESSION_ACT_END)
 			r = db_session_end(g->db, g->id, session_state_name(g->s.state),
 					   session_outcome_name(act->outcome), wall);
-		else if (g->s.state != SESSION_IDLE)
+		else if (g->s.state != SESSION_IDLE && !(act->flags & SESSION_ACT_PRINT))
+			/* (A print's state is recorded with its jobs, in one commit.) */
 			r = db_session_set_state(g->db, g->id, session_state_name(g->s.state),
 						 wall);
 		else
@@ -258,7 +271,7 @@ static void after_transition(struct guest *g, enum session_state before,
 	if (act->flags & SESSION_ACT_COMPOSE)
 		start_compose(g);
 	if (act->flags & SESSION_ACT_PRINT)
-		send_prints(g);
+		send_prints(g, wall);
 	if (act->flags & SESSION_ACT_END) {
 		json_object *o = json_object_new_object();
 
@@ -275,6 +288,7 @@ static void after_transition(struct guest *g, enum session_state before,
 		 * subscribed yet) is in the store all the same: keep it with its session. */
 		if (act->outcome == SESSION_OUTCOME_FAILED)
 			guest_adopt_photos(g);
+		metrics_session_ended(g->metrics, g->id);
 	}
 	if (g->s.state == SESSION_IDLE) {
 		g->id = 0;
@@ -367,6 +381,7 @@ int guest_command(struct guest *g, enum session_event_type type, const char **wh
 		g->strip[0] = '\0';
 		g->strip_id = 0;
 		g->copies_sent = 0;
+		metrics_session_started(g->metrics, id, g->s.params.shots);
 		log_info("Session %lld started", (long long)id);
 		publish_session_event(g, "booth/{booth}/events/session_started", 0);
 	}
@@ -863,35 +878,39 @@ static void start_compose(struct guest *g)
 	}
 }
 
-static void send_prints(struct guest *g)
+/* The guest pressed Print (or the review timed out): the print state and a job per copy are
+ * recorded in one commit, then every copy goes to booth-printer at once. */
+static void send_prints(struct guest *g, int64_t wall)
 {
-	int64_t wall = wall_msec();
-	bool cut = prints_layout_cut(g->cfg, g->cfg->boothd.layout);
+	char keys[COPIES_MAX][64];
+	const char *k[COPIES_MAX];
+	bool cut = prints_layout_cut(g->cfg, g->layout);
+	int n = g->copies < COPIES_MAX ? g->copies : COPIES_MAX;
 
-	for (int copy = 1; copy <= g->copies; copy++) {
-		json_object *o;
-		char key[64];
-		int r;
-
+	for (int i = 0; i < n; i++) {
 		/* The key names the session, strip and copy: a repeated command is one job. */
-		snprintf(key, sizeof(key), "s%lld-%lld-c%d", (long long)g->id,
-			 (long long)g->strip_id, copy);
-		r = db_print_job_add(g->db, key, g->id, g->strip_id, wall);
-		if (r < 0 && r != -EEXIST) {
-			struct session_event ev = { .type = SESSION_EV_PRINT_FAILED,
-						    .error = "the print could not be recorded" };
+		snprintf(keys[i], sizeof(keys[i]), "s%lld-%lld-c%d", (long long)g->id,
+			 (long long)g->strip_id, i + 1);
+		k[i] = keys[i];
+	}
+	if (db_session_print(g->db, g->id, session_state_name(g->s.state), g->strip_id, k, n,
+			     wall) < 0) {
+		struct session_event ev = { .type = SESSION_EV_PRINT_FAILED,
+					    .error = "the print could not be recorded" };
 
-			feed(g, &ev);
-			return;
-		}
-		o = json_object_new_object();
-		json_object_object_add(o, "job", json_object_new_string(key));
+		feed(g, &ev);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "job", json_object_new_string(keys[i]));
 		json_object_object_add(o, "path", json_object_new_string(g->strip));
 		json_object_object_add(o, "session", json_object_new_int64(g->id));
 		json_object_object_add(o, "cut", json_object_new_boolean(cut));
 		if (bus_publish(g->bus, "booth/{booth}/printer/print", o) < 0)
 			log_warning("Print %s recorded; the printer process will get it later",
-				    key);
+				    keys[i]);
 		json_object_put(o);
 	}
 }

@@ -9,6 +9,7 @@
 #include "bus.h"
 #include "db.h"
 #include "loop.h"
+#include "metrics.h"
 #include "session.h"
 #include "settings.h"
 
@@ -57,5 +58,7 @@ void guest_set_blocked(struct guest *g, const char *why);
 void guest_set_print_notice(struct guest *g, const char *notice);
 /* Whether the camera reported itself ready. */
 bool guest_camera_ready(const struct guest *g);
+/* Tell M (borrowed, outlives G; NULL: nobody) the sessions' moments that make their figures. */
+void guest_set_metrics(struct guest *g, struct metrics *m);
 
 #endif

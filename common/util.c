@@ -253,3 +253,16 @@ void sanitize_name(const char *id, char *out, size_t n)
 	}
 	out[i] = '\0';
 }
+
+int64_t local_midnight_msec(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	tm.tm_hour = 0;
+	tm.tm_min = 0;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000;
+}

@@ -43,5 +43,7 @@ bool valid_id(const char *s, size_t max);
 
 /* CLOCK_REALTIME in milliseconds. */
 int64_t wall_msec(void);
+/* The last local midnight, in milliseconds since 1970 (where "today" starts for counts). */
+int64_t local_midnight_msec(void);
 
 #endif

@@ -3,6 +3,7 @@
 #include "codec.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,8 @@ static const char *type_name(enum field_type t)
 		return "an array";
 	case FIELD_TXN:
 		return "a string or a whole number";
+	case FIELD_NUMBER:
+		return "a number";
 	}
 	return "?";
 }
@@ -98,6 +101,19 @@ static int check_field(const struct field_def *f, json_object *v, char *err, siz
 		if (jt != json_type_array)
 			break;
 		return 0;
+	case FIELD_NUMBER: {
+		double d;
+
+		if (jt != json_type_int && jt != json_type_double)
+			break;
+		d = json_object_get_double(v);
+		if (!isfinite(d) || d < (double)f->min || d > (double)f->max) {
+			snprintf(err, errlen, "'%s' must be between %lld and %lld", f->name, f->min,
+				 f->max);
+			return -EINVAL;
+		}
+		return 0;
+	}
 	case FIELD_TXN:
 		if (jt == json_type_int)
 			return 0;

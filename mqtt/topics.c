@@ -166,7 +166,8 @@ static const struct field_def ui_owner_fields[] = {
 
 static const struct field_def get_fields[] = {
 	{ "what", FIELD_STRING, true, false, 1, 16,
-	  "state|settings|printer|camera|session|sessions|events", NULL, "Which document." },
+	  "state|settings|printer|camera|session|sessions|events|stats|session_stats", NULL,
+	  "Which document." },
 	END_FIELDS,
 };
 
@@ -502,6 +503,85 @@ static const struct field_def ui_test_input_fields[] = {
 };
 /* --- end ui --- */
 
+/* --- metrics --- */
+static const struct field_def figure_fields[] = {
+	{ "median", FIELD_NUMBER, true, true, -(1LL << 40), 1LL << 40, NULL, NULL,
+	  "The median, or null without any value." },
+	{ "worst", FIELD_NUMBER, true, true, -(1LL << 40), 1LL << 40, NULL, NULL,
+	  "The worst value (the longest time, most drops, lowest frame rate), or null." },
+	{ "count", FIELD_INT, true, false, 0, 1LL << 40, NULL, NULL, "How many values there are." },
+	END_FIELDS,
+};
+
+static const struct field_def period_fields[] = {
+	{ "sessions", FIELD_INT, true, false, 0, 1LL << 40, NULL, NULL,
+	  "Sessions whose figures are final." },
+	{ "trigger_to_frame_ms", FIELD_OBJECT, true, false, 0, 0, NULL, figure_fields,
+	  "Every shot's trigger-to-frame time." },
+	{ "capture_to_strip_ms", FIELD_OBJECT, true, false, 0, 0, NULL, figure_fields,
+	  "Last capture to the strip on screen." },
+	{ "print_to_accepted_ms", FIELD_OBJECT, true, false, 0, 0, NULL, figure_fields,
+	  "Print pressed to the printer having the job." },
+	{ "accepted_to_printed_ms", FIELD_OBJECT, true, false, 0, 0, NULL, figure_fields,
+	  "The printer having the job to the print done." },
+	{ "preview_fps", FIELD_OBJECT, true, false, 0, 0, NULL, figure_fields,
+	  "Live-preview frames per second guests saw." },
+	{ "preview_dropped", FIELD_OBJECT, true, false, 0, 0, NULL, figure_fields,
+	  "Live-preview frames dropped per session." },
+	END_FIELDS,
+};
+
+static const struct field_def stats_fields[] = {
+	{ "today", FIELD_OBJECT, true, false, 0, 0, NULL, period_fields,
+	  "Sessions started since local midnight." },
+	{ "event", FIELD_OBJECT, true, true, 0, 0, NULL, period_fields,
+	  "Sessions of the running event, or null." },
+	{ "event_id", FIELD_INT, true, true, 1, 1LL << 53, NULL, NULL,
+	  "The running event's number, or null." },
+	{ "updated", FIELD_INT, true, false, 0, 1LL << 53, NULL, NULL,
+	  "When this was worked out, ms since 1970 UTC." },
+	END_FIELDS,
+};
+
+static const struct field_def session_stats_fields[] = {
+	{ "session", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Session number." },
+	{ "outcome", FIELD_STRING, true, false, 1, 16, SESSION_OUTCOMES, NULL, "How it ended." },
+	{ "trigger_to_frame_ms", FIELD_ARRAY, true, false, 0, 0, NULL, NULL,
+	  "Per shot: from the trigger to the frame taken, ms; null where the camera did not say." },
+	{ "capture_to_strip_ms", FIELD_INT, true, true, 0, 600000, NULL, NULL,
+	  "From the last shot's trigger to the strip on screen, ms; null if unknown." },
+	{ "print_to_accepted_ms", FIELD_INT, true, true, 0, 1LL << 40, NULL, NULL,
+	  "From Print (or the review's timeout) to the printer having every copy, ms." },
+	{ "accepted_to_printed_ms", FIELD_INT, true, true, 0, 1LL << 40, NULL, NULL,
+	  "From the printer having every copy to every copy printed, ms; null unless printed." },
+	{ "printed", FIELD_BOOL, true, false, 0, 0, NULL, NULL,
+	  "Whether every copy came out of the printer." },
+	{ "preview_fps", FIELD_NUMBER, true, true, 0, 1000, NULL, NULL,
+	  "Live-preview frames per second booth-ui presented; null if unknown." },
+	{ "preview_frames", FIELD_INT, true, true, 0, 1LL << 40, NULL, NULL,
+	  "Live-preview frames booth-ui presented." },
+	{ "preview_dropped", FIELD_INT, true, true, 0, 1LL << 40, NULL, NULL,
+	  "Live-preview frames the camera or booth-ui dropped." },
+	{ "preview_ms", FIELD_INT, true, true, 0, 1LL << 40, NULL, NULL,
+	  "How long the live preview was on screen, ms." },
+	END_FIELDS,
+};
+
+static const struct field_def ui_session_stats_fields[] = {
+	{ "session", FIELD_INT, true, false, 1, 1LL << 53, NULL, NULL, "Session number." },
+	{ "review_shown_us", FIELD_INT, true, true, 0, 1LL << 53, NULL, NULL,
+	  "When the review screen with the strip was presented (its last time), CLOCK_MONOTONIC "
+	  "microseconds; null if it never was." },
+	{ "preview_frames", FIELD_INT, true, false, 0, 1LL << 32, NULL, NULL,
+	  "Live-preview frames presented." },
+	{ "preview_dropped", FIELD_INT, true, false, 0, 1LL << 32, NULL, NULL,
+	  "Live-preview frames the camera numbered but never sent, or sent but never presented." },
+	{ "preview_ms", FIELD_INT, true, false, 0, 1LL << 32, NULL, NULL,
+	  "How long the live preview was on screen, ms." },
+	END_FIELDS,
+};
+/* --- end metrics --- */
+
 const struct topic_def topic_table[] = {
 	AVAILABILITY("boothd"),
 	AVAILABILITY("camera"),
@@ -647,6 +727,16 @@ const struct topic_def topic_table[] = {
 	{ "booth/{booth}/ui/owner_command", TOPIC_COMMAND, "ui", "boothd", false, 1, PAYLOAD_JSON,
 	  NULL, ui_owner_fields, "The owner's choice in the on-screen menu (behind the PIN)." },
 	/* --- end ui --- */
+	/* --- metrics --- */
+	{ "booth/{booth}/stats", TOPIC_STATE, "boothd", "owner", true, 1, PAYLOAD_JSON, NULL,
+	  stats_fields,
+	  "The booth's figures about itself: median and worst of each, today and this event." },
+	{ "booth/{booth}/events/session_stats", TOPIC_EVENT, "boothd", "owner", false, 1,
+	  PAYLOAD_JSON, NULL, session_stats_fields, "A session's figures, once they are final." },
+	{ "booth/{booth}/ui/session_stats", TOPIC_EVENT, "ui", "boothd", false, 1, PAYLOAD_JSON,
+	  NULL, ui_session_stats_fields,
+	  "What booth-ui measured of a session that ended: the review's time, the preview." },
+	/* --- end metrics --- */
 	{ NULL, TOPIC_EVENT, NULL, NULL, false, 0, PAYLOAD_JSON, NULL, NULL, NULL },
 };
 

@@ -17,7 +17,8 @@ enum field_type {
 	FIELD_BOOL,
 	FIELD_OBJECT, /* with sub-fields */
 	FIELD_ARRAY,
-	FIELD_TXN, /* a string (max chars) or an integer: the request's "transaction" */
+	FIELD_TXN,    /* a string (max chars) or an integer: the request's "transaction" */
+	FIELD_NUMBER, /* a number, whole or not; min/max bound the value */
 };
 
 struct field_def {

@@ -13,6 +13,7 @@
 #include "netinfo.h"
 #include "owner.h"
 #include "preview-client.h"
+#include "presented.h"
 #include "screen.h"
 #include "util.h"
 
@@ -54,7 +55,8 @@ struct ui {
 	struct {
 		char job[65];
 		enum ui_print state;
-	} jobs[JOBS_MAX]; /* the print jobs of the session */
+	} jobs[JOBS_MAX];	    /* the print jobs of the session */
+	struct presented presented; /* what the guest saw, for the booth's figures */
 };
 
 static json_object *get(json_object *o, const char *key)
@@ -112,6 +114,17 @@ static void prepare_countdown(struct ui *u, enum ui_screen s)
 		log_warning_errno(r, "Cannot render the countdown's words ahead: %m");
 }
 
+/* A picture of screen S is on its way to the panel (a DRM flip shows it at the next vblank). */
+static void note_presented(struct ui *u, enum ui_screen s)
+{
+	struct preview_client_stats st;
+	bool fresh = s == SCREEN_COUNTDOWN && u->model.preview && preview_client_shown(u->preview);
+
+	preview_client_get_stats(u->preview, &st);
+	presented_picture(&u->presented, s == SCREEN_COUNTDOWN, fresh,
+			  s == SCREEN_REVIEW && u->strip != NULL, now_usec(), &st);
+}
+
 /* Draw the screen the model calls for and present it. */
 static void redraw(struct ui *u)
 {
@@ -137,6 +150,8 @@ static void redraw(struct ui *u)
 	r = display_present(u->display, u->canvas);
 	if (r < 0 && r != -EBUSY)
 		log_warning_errno(r, "Cannot show the %s screen: %m", screen_name(s));
+	else
+		note_presented(u, s);
 	u->dirty = false;
 	if (!u->published && bus_connected(u->bus))
 		publish_state(u);
@@ -193,6 +208,19 @@ static void load_strip(struct ui *u, const char *path)
 		log_warning_errno(r, "Cannot show the strip %s: %m", path);
 }
 
+/* Tell boothd what the guest saw of a session that is over. */
+static void report_session(struct ui *u, int64_t id, const char *phase)
+{
+	struct preview_client_stats st;
+	json_object *o;
+
+	preview_client_get_stats(u->preview, &st);
+	o = presented_phase(&u->presented, id, phase, now_usec(), &st);
+	if (o && bus_publish(u->bus, "booth/{booth}/ui/session_stats", o) < 0)
+		log_warning("Cannot send what the screen showed of a session to boothd");
+	json_object_put(o);
+}
+
 static void on_session_state(struct ui *u, json_object *o)
 {
 	json_object *strip = get(o, "strip");
@@ -200,6 +228,7 @@ static void on_session_state(struct ui *u, json_object *o)
 	char phase[16];
 
 	copy_string(phase, sizeof(phase), get(o, "phase"));
+	report_session(u, json_object_get_int64(get(o, "id")), phase);
 	/* A new session starts in the language of the attract screen it left from; back at idle
 	 * nothing changes. */
 	strscpy(u->model.phase, phase, sizeof(u->model.phase));

@@ -38,7 +38,16 @@ struct preview_client {
 	uint32_t generation, n_buffers;
 	struct pbuf bufs[PREVIEW_MAX_BUFFERS];
 	int held; /* index of the frame held, -1 none */
+	/* Counters: the sequence last announced (valid with have_sequence: of this buffer set),
+	 * and whether the held frame was shown. */
+	struct preview_client_stats stats;
+	uint32_t sequence;
+	bool have_sequence, held_shown;
 };
+
+/* A larger jump between two frames' numbers is no run of dropped frames but a camera that
+ * numbers anew. */
+#define SEQUENCE_GAP_MAX (1u << 20)
 
 static void release(struct preview_client *c)
 {
@@ -152,6 +161,7 @@ static int on_packet(struct preview_client *c, const void *buf, size_t n, const 
 		drop_buffers(c);
 		c->generation = h.generation;
 		c->n_buffers = h.n_buffers;
+		c->have_sequence = false;
 		c->fn(c->userdata);
 		return 0;
 	}
@@ -168,8 +178,15 @@ static int on_packet(struct preview_client *c, const void *buf, size_t n, const 
 		memcpy(&f, buf, sizeof(f));
 		if (f.generation != c->generation || f.index >= c->n_buffers)
 			return -EBADMSG;
+		if (c->have_sequence && f.sequence - c->sequence - 1 < SEQUENCE_GAP_MAX)
+			c->stats.missed += f.sequence - c->sequence - 1;
+		c->have_sequence = true;
+		c->sequence = f.sequence;
+		c->stats.frames++;
+		c->stats.unseen += c->held >= 0 && !c->held_shown;
 		release(c);
 		c->held = (int)f.index;
+		c->held_shown = false;
 		if (c->bufs[f.index].conv)
 			widen(&c->bufs[f.index]);
 		c->fn(c->userdata);
@@ -302,4 +319,17 @@ const struct canvas_xrgb *preview_client_frame(const struct preview_client *c)
 	if (c->held < 0 || !c->bufs[c->held].img.data)
 		return NULL;
 	return &c->bufs[c->held].img;
+}
+
+bool preview_client_shown(struct preview_client *c)
+{
+	bool fresh = c->held >= 0 && !c->held_shown;
+
+	c->held_shown = c->held >= 0;
+	return fresh;
+}
+
+void preview_client_get_stats(const struct preview_client *c, struct preview_client_stats *ret)
+{
+	*ret = c->stats;
 }

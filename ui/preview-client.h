@@ -7,6 +7,9 @@
 #include "canvas.h"
 #include "loop.h"
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct preview_client;
 
 /* Called on the loop when a new frame is ready to draw (preview_client_frame()). */
@@ -22,5 +25,18 @@ struct preview_client *preview_client_free(struct preview_client *c);
 /* The newest frame (valid until the next callback or free), or NULL: no camera, not connected,
  * or a pixel format other than XRGB8888 (the software path reads only that for now). */
 const struct canvas_xrgb *preview_client_frame(const struct preview_client *c);
+
+/* Counters since the client was made, for booth-ui's figures (docs/performance.md). */
+struct preview_client_stats {
+	uint64_t frames; /* frames announced to us */
+	uint64_t
+		missed; /* frames the camera numbered but never announced to us (it dropped them) */
+	uint64_t unseen; /* frames announced, then replaced by a newer one before being shown */
+};
+
+/* The frame preview_client_frame() gave was presented to the guest. Returns whether it was a
+ * new one (not marked before). */
+bool preview_client_shown(struct preview_client *c);
+void preview_client_get_stats(const struct preview_client *c, struct preview_client_stats *ret);
 
 #endif

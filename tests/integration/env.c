@@ -14,6 +14,7 @@
 #include <mqtt_protocol.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -442,6 +443,23 @@ int env_printer_received(struct env *e)
 		out[0] = '\0';
 	pclose(p);
 	return (int)strtol(out, NULL, 10);
+}
+
+long long env_db_int(struct env *e, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	if (sqlite3_open_v2(e->database, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return v;
 }
 
 int env_session_files(struct env *e, int64_t session, char paths[][512], int max)

@@ -64,11 +64,14 @@ int env_printer_start_attrs(struct env *e, const char *attrs);
 void env_printer_stop(struct env *e);
 /* How many documents the printer received so far. */
 int env_printer_received(struct env *e);
+/* The first column of the first row SQL gives on boothd's database (read-only), or -1. */
+long long env_db_int(struct env *e, const char *sql);
 /* The paths of SESSION's photos and strips, as boothd's database names them (sqlite3), into
  * PATHS (at most MAX). Returns how many, or -1. */
 int env_session_files(struct env *e, int64_t session, char paths[][512], int max);
 /* Write TEXT to the virtual printer's control file NAME ("fault": abort jobs raising that state
- * reason; "delay": seconds each job takes), or remove it when TEXT is NULL. */
+ * reason; "delay": seconds each job takes; "hold": jobs stay processing while it exists), or
+ * remove it when TEXT is NULL. */
 int env_printer_control(struct env *e, const char *name, const char *text);
 /* Set the sheets in the virtual printer's main tray through its /media web form (0 raises
  * media-empty). Returns 0 or -1. */

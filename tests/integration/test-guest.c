@@ -114,23 +114,6 @@ static int received_doc(char *path, size_t n)
 	return r;
 }
 
-static long long db_int(const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	if (sqlite3_open_v2(env.database, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
-	return v;
-}
-
 static void check_print(const char *const *photos)
 {
 	struct layout l;
@@ -237,13 +220,15 @@ static void test_full_session(void)
 	}
 
 	/* The database holds the session, its photos, its strip and the jobs. */
-	CHECK_INT(db_int("SELECT count(*) FROM sessions WHERE id = 1 AND outcome = 'printed' "
-			 "AND ended IS NOT NULL"),
+	CHECK_INT(env_db_int(&env,
+			     "SELECT count(*) FROM sessions WHERE id = 1 AND outcome = 'printed' "
+			     "AND ended IS NOT NULL"),
 		  ==, 1);
-	CHECK_INT(db_int("SELECT count(*) FROM photos WHERE session_id = 1"), ==, 4);
-	CHECK_INT(db_int("SELECT count(*) FROM strips WHERE session_id = 1"), ==, 1);
-	CHECK_INT(db_int("SELECT count(*) FROM print_jobs WHERE session_id = 1 AND state IN "
-			 "('queued', 'processing', 'completed')"),
+	CHECK_INT(env_db_int(&env, "SELECT count(*) FROM photos WHERE session_id = 1"), ==, 4);
+	CHECK_INT(env_db_int(&env, "SELECT count(*) FROM strips WHERE session_id = 1"), ==, 1);
+	CHECK_INT(env_db_int(&env,
+			     "SELECT count(*) FROM print_jobs WHERE session_id = 1 AND state IN "
+			     "('queued', 'processing', 'completed')"),
 		  ==, COPIES);
 	{
 		sqlite3 *db;

@@ -406,8 +406,10 @@ static void test_event_run(void)
 	CHECK_INT(o ? (int)json_object_array_length(get(o, "events")) : 0, ==, 1);
 	json_object_put(o);
 
-	/* The settings survive a restart of boothd. */
+	/* The settings survive a restart of boothd. (The retained "online" of the boothd that
+	 * stops comes first: taken now, it cannot pass for the new one's.) */
 	tclient_subscribe(owner, T("availability/boothd"));
+	CHECK(tclient_wait_text(owner, T("availability/boothd"), "online", 5000));
 	env_kill_daemon(&env, pids[2], SIGTERM);
 	CHECK(tclient_wait_text(owner, T("availability/boothd"), "offline", 5000));
 	/* The retained "online" of the boothd just stopped came first and is still queued: drop it,
@@ -643,7 +645,7 @@ static void test_discovery(void)
 	REQUIRE(ha != NULL);
 	tclient_subscribe(ha, "homeassistant/#");
 	n = check_discovery(ha, 2000, true, &image, ids, 64);
-	CHECK_INT(n, ==, 24); /* every entity but the last-strip image */
+	CHECK_INT(n, ==, 36); /* every entity but the last-strip image */
 	CHECK(!image);
 	for (int i = 0; i < n && i < 64; i++) {
 		CHECK_MSG(strncmp(ids[i], "photobooth_" ENV_BOOTH "_", 14) == 0, "%s", ids[i]);
@@ -654,8 +656,14 @@ static void test_discovery(void)
 	CHECK_INT(tclient_publish(ha, "homeassistant/status", "online", 6, NULL, NULL), ==, 0);
 	k = check_discovery(ha, 2000, false, &image, again, 64);
 	CHECK_INT(k, ==, n);
-	for (int i = 0; i < k && i < n && i < 64; i++)
-		CHECK_STR(again[i], ids[i]);
+	/* The same set (the broker hands out retained messages in an order of its own). */
+	for (int i = 0; i < k && i < 64; i++) {
+		bool found = false;
+
+		for (int j = 0; j < n && j < 64 && !found; j++)
+			found = strcmp(again[i], ids[j]) == 0;
+		CHECK_MSG(found, "%s is new", again[i]);
+	}
 
 	/* The last-strip image appears only when the owner turns it on; the strip is never
 	 * retained. */

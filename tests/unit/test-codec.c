@@ -185,6 +185,46 @@ static void test_state_schema(void)
 		  ==, -EINVAL);
 }
 
+/* Numbers: whole or not, bounded, and never a string, a boolean or null unless nullable. */
+static void test_number(void)
+{
+	static const struct field_def fields[] = {
+		{ "fps", FIELD_NUMBER, true, true, 0, 1000, NULL, NULL, "A rate." },
+		{ NULL, FIELD_STRING, false, false, 0, 0, NULL, NULL, NULL },
+	};
+	static const struct {
+		const char *json;
+		const char *msg; /* NULL: valid */
+	} cases[] = {
+		{ "{\"fps\":29.97}", NULL },
+		{ "{\"fps\":30}", NULL },
+		{ "{\"fps\":0}", NULL },
+		{ "{\"fps\":null}", NULL },
+		{ "{\"fps\":1000.5}", "'fps' must be between 0 and 1000" },
+		{ "{\"fps\":-0.1}", "'fps' must be between 0 and 1000" },
+		{ "{\"fps\":1e999}", "'fps' must be between 0 and 1000" },
+		{ "{\"fps\":\"30\"}", "'fps' must be a number" },
+		{ "{\"fps\":true}", "'fps' must be a number" },
+		{ "{}", "'fps' is missing" },
+	};
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_object *o = json_tokener_parse(cases[i].json);
+		int r;
+
+		err[0] = '\0';
+		r = o ? codec_check(fields, o, 0, err, sizeof(err)) : -EBADMSG;
+		json_object_put(o);
+		if (!cases[i].msg) {
+			CHECK_MSG(r == 0, "%s: %s", cases[i].json, err);
+			continue;
+		}
+		CHECK_MSG(r == -EINVAL, "%s accepted", cases[i].json);
+		CHECK_STR(err, cases[i].msg);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test tests[] = {
@@ -193,6 +233,7 @@ int main(int argc, char **argv)
 		{ "depth_and_size", test_depth_and_size },
 		{ "schema", test_schema },
 		{ "state_schema", test_state_schema },
+		{ "number", test_number },
 		{ NULL, NULL },
 	};
 

@@ -194,21 +194,218 @@ static void test_sessions(void)
 	cleanup();
 }
 
+/* A fresh database with one session (at 10) and its strip (at 11). */
+static int fresh_with_strip(struct db **db, int64_t *id, int64_t *strip)
+{
+	fresh();
+	if (db_open(path, db) < 0 || db_session_create(*db, 1, "4x6-single", 10, id) < 0)
+		return -1;
+	return db_strip_add(*db, *id, "4x6-single", "/p/x.jpg", "00", 11, strip);
+}
+
 static void test_print_job_fields(void)
 {
 	struct db *db = NULL;
 	int64_t id = 0, strip = 0;
 
-	fresh();
-	REQUIRE(db_open(path, &db) == 0);
-	CHECK_INT(db_session_create(db, 1, "4x6-single", 10, &id), ==, 0);
-	CHECK_INT(db_strip_add(db, id, "4x6-single", "/p/x.jpg", "00", 11, &strip), ==, 0);
+	REQUIRE(fresh_with_strip(&db, &id, &strip) == 0);
 	CHECK_INT(db_print_job_add(db, "k1", id, strip, 12), ==, 0);
 	CHECK_INT(db_print_job_update(db, "k1", "queued", 42, NULL, 13), ==, 1);
 	db_close(db);
 	CHECK_INT(scalar("SELECT ipp_job_id FROM print_jobs WHERE job_key = 'k1' AND state = "
 			 "'queued' AND error IS NULL AND attempts = 1 AND updated = 13"),
 		  ==, 42);
+	cleanup();
+}
+
+static void exec_sql(const char *sql)
+{
+	sqlite3 *s;
+
+	REQUIRE(sqlite3_open(path, &s) == SQLITE_OK);
+	CHECK_MSG(sqlite3_exec(s, sql, NULL, NULL, NULL) == SQLITE_OK, "%s: %s", sql,
+		  sqlite3_errmsg(s));
+	sqlite3_close(s);
+}
+
+/* A database of schema 1, with a finished session and its print, is brought to the current
+ * schema: the old session keeps its rows and simply has no figures. */
+static void test_migrate_from_1(void)
+{
+	struct db *db = NULL;
+	struct db_session_stats st;
+	int64_t id = 0, strip = 0;
+
+	REQUIRE(fresh_with_strip(&db, &id, &strip) == 0);
+	CHECK_INT(db_print_job_add(db, "s1-1-c1", id, strip, 12), ==, 0);
+	CHECK_INT(db_print_job_update(db, "s1-1-c1", "completed", 3, NULL, 13), ==, 1);
+	CHECK_INT(db_session_end(db, id, "done", "printed", 14), ==, 0);
+	db_close(db);
+	/* What schema 1 was: none of the figures' tables and columns. */
+	exec_sql("DROP TABLE shot_stats; DROP TABLE session_stats;"
+		 "ALTER TABLE print_jobs DROP COLUMN accepted;"
+		 "ALTER TABLE print_jobs DROP COLUMN printed; PRAGMA user_version = 1;");
+	REQUIRE(db_open(path, &db) == 0);
+	CHECK_INT(db_schema_version(db), ==, DB_SCHEMA_VERSION);
+	CHECK_INT(db_check(db), ==, 0);
+	CHECK_INT(db_stats_get(db, id, &st), ==, 0);
+	/* Sessions from now on have figures. */
+	CHECK_INT(db_session_create(db, 1, "4x6-single", 20, &id), ==, 0);
+	CHECK_INT(db_stats_get(db, id, &st), ==, 1);
+	db_close(db);
+	CHECK_INT(scalar("SELECT count(*) FROM print_jobs WHERE state = 'completed'"), ==, 1);
+	CHECK_INT(scalar("SELECT count(*) FROM session_stats"), ==, 1);
+	cleanup();
+}
+
+static int listed;
+static void count_listed(const struct db_session_stats *s, void *userdata)
+{
+	int64_t *want = userdata;
+
+	CHECK_INT(s->session, ==, want[listed]);
+	CHECK(s->complete > 0);
+	listed++;
+}
+
+/* What a session's figures are made of: boothd's record, booth-ui's report, the print jobs of
+ * its copies (not of its reprints), and the final figures, which change no more. */
+static void test_stats(void)
+{
+	struct db *db = NULL;
+	struct db_session_stats st, got;
+	int64_t id = 0, id2 = 0, strip = 0, ids[4];
+	int64_t want[2];
+
+	fresh();
+	REQUIRE(db_open(path, &db) == 0);
+	CHECK_INT(db_session_create(db, 2, "2x6-strip", 1000, &id), ==, 0);
+	CHECK_INT(db_stats_get(db, id, &got), ==, 1);
+	CHECK_INT(got.trigger_us, ==, DB_UNKNOWN);
+	CHECK_INT(got.review_shown_us, ==, DB_UNKNOWN);
+	CHECK(!got.ui_reported);
+	CHECK_INT(got.shots, ==, 0);
+	CHECK_INT(got.copies, ==, 0);
+	CHECK_INT(got.complete, ==, 0);
+	/* Not ended: nothing is open yet. */
+	CHECK_INT(db_stats_open(db, ids, 4), ==, 0);
+
+	memset(&st, 0, sizeof(st));
+	st.session = id;
+	st.trigger_us = 5000000;
+	st.print_pressed = 1100;
+	st.shots = 2;
+	st.trigger_to_frame_us[0] = 33000;
+	st.trigger_to_frame_us[1] = DB_UNKNOWN;
+	CHECK_INT(db_stats_record(db, &st), ==, 0);
+	CHECK_INT(db_strip_add(db, id, "2x6-strip", "/p/s.jpg", "00", 1050, &strip), ==, 0);
+	CHECK_INT(db_print_job_add(db, "s1-1-c1", id, strip, 1101), ==, 0);
+	CHECK_INT(db_print_job_add(db, "s1-1-c2", id, strip, 1101), ==, 0);
+	CHECK_INT(db_print_job_add(db, "s1-1-r1", id, strip, 1102), ==, 0);
+	CHECK_INT(db_print_job_update(db, "s1-1-c1", "held", 0, "busy", 1110), ==, 1);
+	CHECK_INT(db_print_job_update(db, "s1-1-c1", "queued", 5, NULL, 1120), ==, 1);
+	CHECK_INT(db_print_job_update(db, "s1-1-c2", "queued", 6, NULL, 1130), ==, 1);
+	CHECK_INT(db_print_job_update(db, "s1-1-c1", "processing", 5, NULL, 1200), ==, 1);
+	CHECK_INT(db_print_job_update(db, "s1-1-c1", "completed", 5, NULL, 9000), ==, 1);
+	CHECK_INT(db_print_job_update(db, "s1-1-r1", "completed", 7, NULL, 9500), ==, 1);
+	CHECK_INT(db_session_end(db, id, "done", "printed", 1140), ==, 0);
+	CHECK_INT(db_stats_open(db, ids, 4), ==, 1);
+	CHECK_INT(ids[0], ==, id);
+
+	CHECK_INT(db_stats_get(db, id, &got), ==, 1);
+	CHECK_INT(got.ended, ==, 1140);
+	CHECK_STR(got.outcome, "printed");
+	CHECK_INT(got.trigger_us, ==, 5000000);
+	CHECK_INT(got.print_pressed, ==, 1100);
+	CHECK_INT(got.shots, ==, 2);
+	CHECK_INT(got.trigger_to_frame_us[0], ==, 33000);
+	CHECK_INT(got.trigger_to_frame_us[1], ==, DB_UNKNOWN);
+	/* Two copies, the reprint not counted; the first accepted when it left "held". */
+	CHECK_INT(got.copies, ==, 2);
+	CHECK_INT(got.copies_accepted, ==, 2);
+	CHECK_INT(got.copies_finished, ==, 1);
+	CHECK_INT(got.copies_printed, ==, 1);
+	CHECK_INT(got.accepted_at, ==, 1130);
+	CHECK_INT(got.printed_at, ==, 9000);
+
+	/* booth-ui reports once. */
+	st.review_shown_us = 5900000;
+	st.preview_frames = 40;
+	st.preview_dropped = 1;
+	st.preview_ms = 4000;
+	CHECK_INT(db_stats_ui(db, &st), ==, 1);
+	st.preview_frames = 99;
+	CHECK_INT(db_stats_ui(db, &st), ==, 0);
+	st.session = 999;
+	CHECK_INT(db_stats_ui(db, &st), ==, 0);
+	st.session = id;
+	CHECK_INT(db_stats_get(db, id, &got), ==, 1);
+	CHECK(got.ui_reported);
+	CHECK_INT(got.review_shown_us, ==, 5900000);
+	CHECK_INT(got.preview_frames, ==, 40);
+	CHECK_INT(got.preview_dropped, ==, 1);
+	CHECK_INT(got.preview_ms, ==, 4000);
+
+	/* Final once: later records, reports and completions change nothing. */
+	got.capture_to_strip_ms = 900;
+	got.print_to_accepted_ms = 30;
+	got.accepted_to_printed_ms = DB_UNKNOWN;
+	got.printed = false;
+	CHECK_INT(db_stats_complete(db, &got, 9100), ==, 1);
+	got.capture_to_strip_ms = 1;
+	CHECK_INT(db_stats_complete(db, &got, 9200), ==, 0);
+	st.trigger_us = 1;
+	st.shots = 1;
+	CHECK_INT(db_stats_record(db, &st), ==, 0);
+	CHECK_INT(db_stats_open(db, ids, 4), ==, 0);
+	CHECK_INT(db_stats_get(db, id, &got), ==, 1);
+	CHECK_INT(got.complete, ==, 9100);
+	CHECK_INT(got.trigger_us, ==, 5000000);
+	CHECK_INT(got.shots, ==, 2);
+	CHECK_INT(got.capture_to_strip_ms, ==, 900);
+	CHECK_INT(got.print_to_accepted_ms, ==, 30);
+	CHECK_INT(got.accepted_to_printed_ms, ==, DB_UNKNOWN);
+	CHECK(!got.printed);
+
+	/* Listing: final figures only, newest first, by start time and event. */
+	CHECK_INT(db_session_create(db, 1, "4x6-single", 5000, &id2), ==, 0);
+	CHECK_INT(db_session_end(db, id2, "done", "kept", 5100), ==, 0);
+	memset(&got, 0, sizeof(got));
+	got.session = id2;
+	got.capture_to_strip_ms = got.print_to_accepted_ms = got.accepted_to_printed_ms =
+		DB_UNKNOWN;
+	CHECK_INT(db_stats_complete(db, &got, 5200), ==, 1);
+	want[0] = id2;
+	want[1] = id;
+	listed = 0;
+	CHECK_INT(db_stats_list(db, 0, 0, 10, count_listed, want), ==, 2);
+	CHECK_INT(listed, ==, 2);
+	listed = 0;
+	CHECK_INT(db_stats_list(db, 2000, 0, 10, count_listed, want), ==, 1);
+	listed = 0;
+	CHECK_INT(db_stats_list(db, 0, 7, 10, count_listed, want), ==, 0);
+	db_close(db);
+	cleanup();
+}
+
+/* Print: the session's state and a job per copy in one commit; a repeated Print makes no second
+ * job. */
+static void test_session_print(void)
+{
+	static const char *const keys[] = { "s1-1-c1", "s1-1-c2" };
+	struct db *db = NULL;
+	int64_t id = 0, strip = 0;
+
+	REQUIRE(fresh_with_strip(&db, &id, &strip) == 0);
+	CHECK_INT(db_session_print(db, id, "print", strip, keys, 2, 12), ==, 0);
+	CHECK_INT(db_print_job_update(db, "s1-1-c1", "queued", 3, NULL, 13), ==, 1);
+	CHECK_INT(db_session_print(db, id, "print", strip, keys, 2, 14), ==, 0);
+	db_close(db);
+	CHECK_INT(scalar("SELECT count(*) FROM sessions WHERE state = 'print' AND updated = 14"),
+		  ==, 1);
+	CHECK_INT(scalar("SELECT count(*) FROM print_jobs WHERE session_id = 1 AND strip_id = 1"),
+		  ==, 2);
+	CHECK_INT(scalar("SELECT count(*) FROM print_jobs WHERE state = 'queued'"), ==, 1);
 	cleanup();
 }
 
@@ -246,6 +443,9 @@ int main(int argc, char **argv)
 {
 	static const struct test tests[] = {
 		{ "migrate", test_migrate },
+		{ "migrate_from_1", test_migrate_from_1 },
+		{ "stats", test_stats },
+		{ "session_print", test_session_print },
 		{ "pragmas", test_pragmas },
 		{ "events", test_events },
 		{ "sessions", test_sessions },

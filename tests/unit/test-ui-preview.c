@@ -78,6 +78,7 @@ static void test_frames(void)
 	struct loop *l = NULL;
 	const struct canvas_xrgb *f;
 	struct preview_release rel;
+	struct preview_client_stats st;
 	int ls, s, fd0, fd1;
 
 	REQUIRE(mkdtemp(dir));
@@ -130,6 +131,20 @@ static void test_frames(void)
 		CHECK_INT(rel.type, ==, PREVIEW_MSG_RELEASE);
 		CHECK_INT(rel.index, ==, 0);
 		CHECK_INT(rel.generation, ==, 7);
+		/* The counters: frame 1 was replaced before being shown; frame 2 is shown (once);
+		 * frames 3 and 4 never came. */
+		CHECK(preview_client_shown(c));
+		CHECK(!preview_client_shown(c));
+		fr.index = 0;
+		fr.sequence = 5;
+		CHECK(send_fd(s, &fr, sizeof(fr), -1) == 0);
+		pump(l, 50);
+		CHECK_INT(recv(s, &rel, sizeof(rel), MSG_DONTWAIT), ==, (int)sizeof(rel));
+		CHECK_INT(rel.index, ==, 1);
+		preview_client_get_stats(c, &st);
+		CHECK_INT(st.frames, ==, 3);
+		CHECK_INT(st.unseen, ==, 1);
+		CHECK_INT(st.missed, ==, 2);
 		/* No camera: an empty buffer set, and no frame to draw. */
 		h.generation = 8;
 		h.n_buffers = 0;
