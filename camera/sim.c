@@ -28,8 +28,9 @@ struct sim_buffer {
 };
 
 /* Frames the capture stream's ring keeps (nothing but their timestamps: the scene is a function
- * of time, so the chosen frame is drawn after the fact). */
-#define SIM_RING 30
+ * of time, so the chosen frame is drawn after the fact): 3 s at 30 fps, so that a request the
+ * bus or a busy machine held back for a second still finds the frame of its moment. */
+#define SIM_RING 90
 /* A trigger further ahead than this is taken as "now". */
 #define SIM_FUTURE_MAX_US (2ull * 1000 * 1000)
 

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ZSL_MAX 32 /* frames a ring can keep */
+#define ZSL_MAX 96 /* frames a ring can keep */
 
 /* One frame of the capture stream. */
 struct zsl_frame {
