@@ -346,7 +346,8 @@ arm64-test: arm64
 	@tests/run $(ARM64_B) \
 		$(patsubst $(B)/%,$(ARM64_B)/%,$(UNIT_TESTS))
 # The SD-card images (docs/image.md). The root file system is built under qemu-user and the
-# image booted under qemu-system-aarch64: both take the cores, hence nice.
+# image booted under qemu-system-aarch64: both take the cores, hence nice. make image-test is not
+# in CI's default run (CI_IMAGE=1 adds it).
 image: arm64
 	@scripts/deps image
 	@nice -n 10 image-build/build-image debian $(B)/image/booth-debian-arm64.img $(ARM64)
