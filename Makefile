@@ -358,15 +358,17 @@ arm64-test: arm64
 	@image-build/binfmt-arm64
 	@tests/run $(ARM64_B) \
 		$(patsubst $(B)/%,$(ARM64_B)/%,$(UNIT_TESTS))
-# The SD-card images (docs/image.md).
+# The SD-card images (docs/image.md). The root file system is built under qemu-user and the
+# image booted under qemu-system-aarch64: both take the cores, hence nice. make image-test is not
+# in CI's default run (CI_IMAGE=1 adds it).
 image: arm64
 	@scripts/deps image
-	@image-build/build-image debian $(ARM64_B) $(B)/image/booth-debian-arm64.img
+	@nice -n 10 image-build/build-image debian $(B)/image/booth-debian-arm64.img $(ARM64)
 image-test: image
 	@image-build/image-test $(B)/image/booth-debian-arm64.img
 image-raspios:
 	@scripts/deps image
-	@image-build/build-image raspios $(ARM64_B) $(B)/image/booth-raspios-arm64.img
+	@nice -n 10 image-build/build-image raspios $(B)/image/booth-raspios-arm64.img
 LINT_SRC += $(wildcard tests/vm/*.c)
 FORMAT_SRC += $(wildcard tests/vm/*.c)
 # --- end image ---
