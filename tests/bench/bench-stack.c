@@ -166,8 +166,9 @@ static int watch_pump(struct watch *w, int timeout_ms)
 
 		if (p[i].fd < 0)
 			return -EIO;
-		/* Acknowledge what came at once: the broker does not set TCP_NODELAY, so a delayed
-		 * ACK from us would hold its next message to us (Nagle) and skew what we time. */
+		/* Acknowledge what came at once: a delayed ACK from us would hold the broker's next
+		 * message to us where it sets no TCP_NODELAY (the floor's comparison) and skew what
+		 * we time. */
 		setsockopt(p[i].fd, IPPROTO_TCP, TCP_QUICKACK, &(int){ 1 }, sizeof(int));
 		if (p[i].revents & (POLLIN | POLLHUP | POLLERR))
 			rc = mosquitto_loop_read(m, 1);
@@ -785,10 +786,10 @@ static int run_session(struct bench *b, int n, struct timeline *t, struct snapsh
 /* --- when the daemons said what they did --- */
 
 /* The daemons say what they did on the bus right after doing it (booth-ui presents a screen,
- * then writes ui/state), but the bus may bring that message late: written right after another
- * one, it waits in the daemon's socket for the broker's delayed ACK (Nagle: the booth sets no
- * TCP_NODELAY). So the daemons are traced while they are timed (strace, their writes only),
- * and the time a daemon wrote a message is when it happened. */
+ * then writes ui/state), but the bus may bring that message late (before the booth set
+ * TCP_NODELAY, a message written right after another one waited in the daemon's socket for the
+ * broker's delayed ACK). So the daemons are traced while they are timed (strace, their writes
+ * only), and the time a daemon wrote a message is when it happened. */
 
 /* Trace the N processes PIDS into PATH; returns strace's pid once it follows them all, or -1. */
 static pid_t trace_start(const char *path, const pid_t *pids, int n)
@@ -1422,8 +1423,8 @@ static void print_bus(double *v[BUS_COUNT], int n, bool traced)
 		"  request sent -> boothd wrote the state",
 		"settings/set countdown_s -> settings document",
 		"  request sent -> boothd wrote the settings",
+		"bare, the echo without TCP_NODELAY (Nagle)",
 		"bare: request -> echo (as boothd) -> response",
-		"bare, the echo with TCP_NODELAY",
 		"bare, TCP_NODELAY in the echo and the broker (floor)",
 	};
 	struct stats s[BUS_COUNT];
@@ -1442,8 +1443,8 @@ static void print_bus(double *v[BUS_COUNT], int n, bool traced)
 		if (s[i].n == 0)
 			continue;
 		printf("%-52s %7.2f %7.2f %7.2f %7.2f %7.2f %7.1f", labels[i], s[i].median,
-		       s[i].p99, s[i].worst, s[i].median / s[BUS_ECHO].median,
-		       s[i].p99 / s[BUS_ECHO].p99, s[i].median / s[BUS_FLOOR].median);
+		       s[i].p99, s[i].worst, s[i].median / s[BUS_ECHO_NODELAY].median,
+		       s[i].p99 / s[BUS_ECHO_NODELAY].p99, s[i].median / s[BUS_FLOOR].median);
 		if (s[i].n != n)
 			printf("  (%d of %d seen)", s[i].n, n);
 		putchar('\n');
@@ -1451,12 +1452,12 @@ static void print_bus(double *v[BUS_COUNT], int n, bool traced)
 	if (!traced)
 		printf("(boothd could not be traced: no figures for its own share)\n");
 	printf("bare: the same owner client, listener, ACL and topic shape, boothd stopped and "
-	       "replaced by a client\n(libmosquitto, MQTT v5, logged in as boothd) that publishes "
-	       "each request back on response/: the\nbooth's path without the booth's work. "
-	       "floor: the same through a second broker made the same\nway plus set_tcp_nodelay "
-	       "true. \"boothd wrote\": when boothd wrote the answer to its socket (traced), "
-	       "before\nNagle's algorithm held it for the broker's delayed ACK (the booth's "
-	       "processes and broker set no\nTCP_NODELAY).\n");
+	       "replaced by a client\n(libmosquitto, MQTT v5, logged in as boothd, TCP_NODELAY as "
+	       "the booth's processes) that publishes each\nrequest back on response/: the booth's "
+	       "path without the booth's work; without TCP_NODELAY: what\nNagle's algorithm cost "
+	       "before the booth turned it off. floor: the same through a second broker made\nthe "
+	       "same way (set_tcp_nodelay true, as the booth's). \"boothd wrote\": when boothd "
+	       "wrote the answer to its\nsocket (traced).\n");
 }
 
 /* Time N owner commands of each kind over the TLS listener (boothd traced), then the same round
