@@ -125,8 +125,11 @@ static void redraw(struct ui *u)
 	u->model.owner.note = u->owner.note;
 	u->model.owner.locked_s = owner_locked_s(&u->owner, now_usec() / 1000);
 	u->model.strip = u->strip;
-	u->model.preview = preview_client_frame(u->preview);
+	u->model.preview = NULL;
 	s = screen_pick(&u->model);
+	/* The camera's frame is mapped only while the preview is on screen. */
+	if (s == SCREEN_COUNTDOWN)
+		u->model.preview = preview_client_frame(u->preview);
 	if (s != u->screen)
 		u->published = false;
 	u->screen = s;
@@ -138,6 +141,8 @@ static void redraw(struct ui *u)
 	if (r < 0 && r != -EBUSY)
 		log_warning_errno(r, "Cannot show the %s screen: %m", screen_name(s));
 	u->dirty = false;
+	if (s != SCREEN_COUNTDOWN)
+		preview_client_unmap(u->preview);
 	if (!u->published && bus_connected(u->bus))
 		publish_state(u);
 	prepare_countdown(u, s);
