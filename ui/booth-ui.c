@@ -185,7 +185,7 @@ static void on_preview_frame(void *userdata)
 
 static void load_strip(struct ui *u, const char *path)
 {
-	int r;
+	int w, h, r;
 
 	if (strcmp(path, u->strip_path) == 0)
 		return;
@@ -193,7 +193,8 @@ static void load_strip(struct ui *u, const char *path)
 	strscpy(u->strip_path, path, sizeof(u->strip_path));
 	if (!*path)
 		return;
-	r = canvas_read_jpeg(path, u->canvas->w / 2, u->canvas->h, &u->strip);
+	screen_strip_size(u->canvas->w, u->canvas->h, &w, &h);
+	r = canvas_read_jpeg(path, w, h, &u->strip);
 	if (r < 0)
 		log_warning_errno(r, "Cannot show the strip %s: %m", path);
 }

@@ -68,9 +68,10 @@ int canvas_write_png(const struct canvas *c, const char *path);
 int canvas_read_png(const char *path, struct canvas **ret);
 
 /* Decode the JPEG at PATH (at most 64 MiB) into a new canvas *ret fitted inside MAX_W x MAX_H
- * (aspect kept, never enlarged): libjpeg-turbo's DCT scaling to the smallest size that covers
- * the fitted size, then a bilinear step down. Returns 0 or -errno (-EBADMSG: not a JPEG,
- * -E2BIG: too large). */
+ * (aspect kept, never enlarged): libjpeg's DCT scaling to the smallest k/8 size that covers the
+ * fitted size, then area averaging a row at a time, straight into the result: besides it, only
+ * a few rows and libjpeg's own state are in memory (the file is read in small pieces). Returns 0
+ * or -errno (-EBADMSG: not a JPEG, or damaged or cut short; -E2BIG: too large). */
 int canvas_read_jpeg(const char *path, int max_w, int max_h, struct canvas **ret);
 
 /* Compare A and B: the share (0..1) of pixels where some channel differs by more than

@@ -132,11 +132,25 @@ enum ui_screen screen_public(const struct ui_model *m, enum ui_screen s)
 }
 
 /* A box from fractions of the canvas. */
+static struct layout_px frac_of(int w, int h, double x0, double y0, double x1, double y1)
+{
+	struct layout_px b = { (int)(x0 * w), (int)(y0 * h), (int)(x1 * w), (int)(y1 * h) };
+
+	return b;
+}
+
 static struct layout_px frac(const struct canvas *c, double x0, double y0, double x1, double y1)
 {
-	struct layout_px b = { (int)(x0 * c->w), (int)(y0 * c->h), (int)(x1 * c->w),
-			       (int)(y1 * c->h) };
-	return b;
+	return frac_of(c->w, c->h, x0, y0, x1, y1);
+}
+
+/* Where the review screen of a W x H canvas shows the strip (smaller on a portrait screen when
+ * the guest chooses copies). */
+static struct layout_px review_strip(int w, int h, bool choose)
+{
+	if (h > w)
+		return frac_of(w, h, 0.1, 0.09, 0.9, choose ? 0.5 : 0.55);
+	return frac_of(w, h, 0.03, 0.04, 0.49, 0.96);
 }
 
 /* The box text of HEIGHT (a share of BOX's height) is fitted into, inside BOX. */
@@ -286,6 +300,14 @@ static void copies_row(struct canvas *c, struct layout_px box, int copies, int l
 	text_in(c, mid, 0.6, buf, FG, r);
 }
 
+void screen_strip_size(int w, int h, int *max_w, int *max_h)
+{
+	struct layout_px b = review_strip(w, h, false);
+
+	*max_w = b.x1 - b.x0;
+	*max_h = b.y1 - b.y0;
+}
+
 static void draw_review(struct canvas *c, const struct ui_model *m, struct ui_target *targets,
 			int *n, int *r)
 {
@@ -296,7 +318,7 @@ static void draw_review(struct canvas *c, const struct ui_model *m, struct ui_ta
 	canvas_fill(c, &all, BG);
 	if (portrait && choose) {
 		title = frac(c, 0.05, 0.02, 0.95, 0.08);
-		strip = frac(c, 0.1, 0.09, 0.9, 0.5);
+		strip = review_strip(c->w, c->h, true);
 		b[0] = frac(c, 0.08, 0.52, 0.92, 0.62);
 		copies = frac(c, 0.08, 0.635, 0.92, 0.735);
 		b[1] = frac(c, 0.08, 0.75, 0.92, 0.84);
@@ -304,14 +326,14 @@ static void draw_review(struct canvas *c, const struct ui_model *m, struct ui_ta
 		left = frac(c, 0.1, 0.95, 0.9, 0.99);
 	} else if (portrait) {
 		title = frac(c, 0.05, 0.02, 0.95, 0.08);
-		strip = frac(c, 0.1, 0.09, 0.9, 0.55);
+		strip = review_strip(c->w, c->h, false);
 		b[0] = frac(c, 0.08, 0.58, 0.92, 0.69);
 		b[1] = frac(c, 0.08, 0.715, 0.92, 0.805);
 		b[2] = frac(c, 0.08, 0.83, 0.92, 0.92);
 		left = frac(c, 0.1, 0.935, 0.9, 0.98);
 	} else if (choose) {
 		title = frac(c, 0.52, 0.04, 0.98, 0.14);
-		strip = frac(c, 0.03, 0.04, 0.49, 0.96);
+		strip = review_strip(c->w, c->h, choose);
 		b[0] = frac(c, 0.54, 0.16, 0.96, 0.34);
 		copies = frac(c, 0.54, 0.37, 0.96, 0.49);
 		b[1] = frac(c, 0.54, 0.52, 0.96, 0.66);
@@ -319,7 +341,7 @@ static void draw_review(struct canvas *c, const struct ui_model *m, struct ui_ta
 		left = frac(c, 0.54, 0.86, 0.96, 0.94);
 	} else {
 		title = frac(c, 0.52, 0.04, 0.98, 0.14);
-		strip = frac(c, 0.03, 0.04, 0.49, 0.96);
+		strip = review_strip(c->w, c->h, choose);
 		b[0] = frac(c, 0.54, 0.18, 0.96, 0.40);
 		b[1] = frac(c, 0.54, 0.44, 0.96, 0.60);
 		b[2] = frac(c, 0.54, 0.64, 0.96, 0.80);

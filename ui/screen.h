@@ -169,6 +169,10 @@ int screen_draw(struct canvas *c, enum ui_screen s, const struct ui_model *m,
  * preview frame costs a scale and a few blends. C is not drawn on. Returns 0 or -errno. */
 int screen_prepare(const struct canvas *c, const struct ui_model *m, int countdown_s);
 
+/* The size of the largest box the review screen of a W x H canvas shows the strip in: decoding
+ * the strip to fit inside it (canvas_read_jpeg()) keeps no more pixels than are shown. */
+void screen_strip_size(int w, int h, int *max_w, int *max_h);
+
 /* The action of the first target containing (X, Y), or ACT_NONE; its argument in *ARG. */
 enum ui_action screen_hit(const struct ui_target *targets, int n, int x, int y, int *arg);
 
