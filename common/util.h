@@ -41,4 +41,10 @@ bool valid_id(const char *s, size_t max);
 /* CLOCK_REALTIME in milliseconds. */
 int64_t wall_msec(void);
 
+/* Tune malloc for a small long-running daemon (call first thing in main): blocks of 128 KiB and
+ * more get their own mappings, given back to the kernel when freed (glibc otherwise raises
+ * that threshold to the largest block freed so far, and a picture freed once then stays in
+ * the heap for good), and one arena only (the booth's C code has no threads). */
+void malloc_tune(void);
+
 #endif

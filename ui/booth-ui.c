@@ -17,6 +17,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +116,7 @@ static void prepare_countdown(struct ui *u, enum ui_screen s)
 /* Draw the screen the model calls for and present it. */
 static void redraw(struct ui *u)
 {
-	enum ui_screen s;
+	enum ui_screen s, was = u->screen;
 	int r;
 
 	u->model.seconds_left = seconds_left(u);
@@ -146,6 +147,10 @@ static void redraw(struct ui *u)
 	if (!u->published && bus_connected(u->bus))
 		publish_state(u);
 	prepare_countdown(u, s);
+	/* Back to the attract screen: what the session needed (the strip, its words) is freed;
+	 * give the heap's free pages back too, so booth-ui waits for the next guest small. */
+	if (s == SCREEN_ATTRACT && was != SCREEN_ATTRACT)
+		malloc_trim(0);
 }
 
 static void on_prepare(void *userdata)
@@ -661,6 +666,7 @@ int main(int argc, char **argv)
 	char err[CONFIG_ERR_MAX + 64];
 	int r;
 
+	malloc_tune();
 	r = boothconf_main(argc, argv, "booth-ui", "The photo booth's screens.", &u.cfg);
 	if (r != 0)
 		return r > 0 ? EXIT_SUCCESS : r == -EINVAL ? 2 : EXIT_FAILURE;

@@ -44,13 +44,14 @@ struct preview_client {
 	int mapped; /* index of the buffer mapped (always the held one), -1 none */
 	/* 24-bit frames (RGB888, BGR888: vimc, some webcams) are widened into conv, which the
 	 * buffer's img then shows: the canvas and a DRM plane take 32-bit pixels only. One for
-	 * the whole set, made when a frame is drawn and freed with the mapping. */
+	 * the whole set, made when a frame is first drawn and kept while frames are drawn; freed
+	 * by preview_client_unmap() and with the set. */
 	uint8_t *conv;
 	size_t conv_len;
 };
 
-/* Drop the mapping of the held buffer (and the widened copy): its pages leave our resident
- * memory, and the camera may write the buffer again once it is released. */
+/* Drop the mapping of the held buffer: its pages leave our resident memory, and the camera may
+ * write the buffer again once it is released. */
 static void unmap_held(struct preview_client *c)
 {
 	struct pbuf *p;
@@ -67,6 +68,10 @@ static void unmap_held(struct preview_client *c)
 	p->map = NULL;
 	p->img.data = NULL;
 	c->mapped = -1;
+}
+
+static void free_conv(struct preview_client *c)
+{
 	free(c->conv);
 	c->conv = NULL;
 	c->conv_len = 0;
@@ -98,6 +103,7 @@ static void buffer_clear(struct pbuf *p)
 static void drop_buffers(struct preview_client *c)
 {
 	unmap_held(c);
+	free_conv(c);
 	c->held = -1;
 	for (size_t i = 0; i < PREVIEW_MAX_BUFFERS; i++)
 		buffer_clear(&c->bufs[i]);
@@ -195,12 +201,17 @@ static int map_held(struct preview_client *c)
 	p->img.stride = (int)p->desc.planes[0].stride;
 	p->img.data = pixels;
 	if (bytes_per_pixel(p->desc.fourcc) == 3) {
+		size_t need = (size_t)p->img.w * 4 * (size_t)p->img.h;
+
 		p->img.stride = p->img.w * 4;
-		c->conv_len = (size_t)p->img.stride * (size_t)p->img.h;
-		c->conv = malloc(c->conv_len);
-		if (!c->conv) {
-			unmap_held(c);
-			return -ENOMEM;
+		if (c->conv_len != need) {
+			free_conv(c);
+			c->conv = malloc(need);
+			if (!c->conv) {
+				unmap_held(c);
+				return -ENOMEM;
+			}
+			c->conv_len = need;
 		}
 		widen(c, p, pixels);
 		p->img.data = c->conv;
@@ -382,4 +393,5 @@ const struct canvas_xrgb *preview_client_frame(struct preview_client *c)
 void preview_client_unmap(struct preview_client *c)
 {
 	unmap_held(c);
+	free_conv(c);
 }
