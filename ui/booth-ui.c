@@ -47,6 +47,8 @@ struct ui {
 	struct ui_target targets[UI_MAX_TARGETS];
 	int ntargets;
 	bool warned_test_input;
+	bool plane;	    /* the countdown's preview is on a hardware plane */
+	bool said_software; /* the log said the display has no planes */
 	int prepared; /* language and shots the countdown's words were rendered for, -1: none */
 	struct owner owner;
 	char pin[9];		/* ui/pin, else [ui] pin */
@@ -113,6 +115,42 @@ static void prepare_countdown(struct ui *u, enum ui_screen s)
 		log_warning_errno(r, "Cannot render the countdown's words ahead: %m");
 }
 
+/* The held camera frame as the display takes it for a plane; false if none is held. */
+static bool held_frame(struct ui *u, struct display_frame *f)
+{
+	f->buf = preview_client_buffer(u->preview, &f->fds, &f->generation);
+	return f->buf != NULL;
+}
+
+/* The countdown's live picture (ON: the countdown shows): on a hardware plane under the words
+ * where the display takes the camera's buffer as it is, else mapped and drawn in software. The
+ * camera's frame is mapped only while the software path draws it. */
+static void show_preview(struct ui *u, bool on)
+{
+	struct display_frame f;
+	int r = -ENODATA;
+
+	u->model.preview = NULL;
+	u->model.preview_plane = false;
+	if (on && held_frame(u, &f))
+		r = display_preview(u->display, &f, u->cfg.ui.mirror);
+	if (r == -ENODEV && !u->said_software) {
+		log_info("Preview: drawn in software (the %s display has no hardware planes)",
+			 u->display->backend->name);
+		u->said_software = true;
+	}
+	u->plane = r == 0;
+	if (u->plane) {
+		u->model.preview_plane = true;
+		preview_client_unmap(u->preview);
+	} else {
+		display_preview(u->display, NULL, u->cfg.ui.mirror);
+		if (on)
+			u->model.preview = preview_client_frame(u->preview);
+	}
+	u->canvas->alpha = u->plane;
+}
+
 /* Draw the screen the model calls for and present it. */
 static void redraw(struct ui *u)
 {
@@ -126,11 +164,8 @@ static void redraw(struct ui *u)
 	u->model.owner.note = u->owner.note;
 	u->model.owner.locked_s = owner_locked_s(&u->owner, now_usec() / 1000);
 	u->model.strip = u->strip;
-	u->model.preview = NULL;
 	s = screen_pick(&u->model);
-	/* The camera's frame is mapped only while the preview is on screen. */
-	if (s == SCREEN_COUNTDOWN)
-		u->model.preview = preview_client_frame(u->preview);
+	show_preview(u, s == SCREEN_COUNTDOWN);
 	if (s != u->screen)
 		u->published = false;
 	u->screen = s;
@@ -159,6 +194,8 @@ static void on_prepare(void *userdata)
 
 	if (u->dirty)
 		redraw(u);
+	/* Camera buffers go back once the screen has stopped reading them. */
+	preview_client_set_busy(u->preview, display_preview_busy(u->display));
 }
 
 static int on_tick(struct loop_source *s, void *userdata)
@@ -182,10 +219,15 @@ static int on_tick(struct loop_source *s, void *userdata)
 static void on_preview_frame(void *userdata)
 {
 	struct ui *u = userdata;
+	struct display_frame f;
 
 	/* Frames matter only while the preview is on screen; the camera never waits for us. */
-	if (u->screen == SCREEN_COUNTDOWN)
-		u->dirty = true;
+	if (u->screen != SCREEN_COUNTDOWN)
+		return;
+	/* On the plane a new frame is one atomic commit: the words over it stay as they are. */
+	if (u->plane && held_frame(u, &f) && display_preview(u->display, &f, u->cfg.ui.mirror) == 0)
+		return;
+	u->dirty = true;
 }
 
 static void load_strip(struct ui *u, const char *path)
@@ -654,6 +696,7 @@ static int check_config(const struct booth_config *cfg)
 	if (r == 1)
 		w.width = w.height = 0;
 	w.exact = r == 2;
+	w.preview_plane = cfg->ui.preview_plane;
 	strscpy(w.connector, cfg->ui.connector, sizeof(w.connector));
 	kms_set_wish(&w);
 	return 0;
@@ -674,6 +717,7 @@ int main(int argc, char **argv)
 	if (check_config(&u.cfg) < 0)
 		return EXIT_FAILURE;
 	u.model.lang = (enum ui_lang)ui_lang_parse(u.cfg.ui.language);
+	u.model.no_mirror = !u.cfg.ui.mirror;
 	strscpy(u.model.phase, "idle", sizeof(u.model.phase));
 	u.status.printing = u.cfg.boothd.printing;
 	strscpy(u.pin, u.cfg.ui.pin, sizeof(u.pin));

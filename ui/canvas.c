@@ -96,7 +96,8 @@ void canvas_get_rgb(const struct canvas *c, int x, int y, uint8_t rgb[3])
 /* C as a pixman image (it draws into c->px). */
 static pixman_image_t *image_of(const struct canvas *c)
 {
-	return pixman_image_create_bits(PIXMAN_x8r8g8b8, c->w, c->h, c->px, c->w * 4);
+	return pixman_image_create_bits(c->alpha ? PIXMAN_a8r8g8b8 : PIXMAN_x8r8g8b8, c->w, c->h,
+					c->px, c->w * 4);
 }
 
 /* BOX clipped to the canvas; false when nothing is left. */
@@ -120,6 +121,14 @@ void canvas_fill(struct canvas *c, const struct layout_px *box, const uint8_t co
 
 	if (clip(c, box, &b))
 		pixman_fill(c->px, c->w, 32, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, xrgb(color));
+}
+
+void canvas_clear(struct canvas *c, const struct layout_px *box)
+{
+	struct layout_px b;
+
+	if (clip(c, box, &b))
+		pixman_fill(c->px, c->w, 32, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, 0);
 }
 
 /* Composite SRC (with MASK, may be NULL) OVER C at BOX; pixman clips to the canvas. */

@@ -17,6 +17,10 @@ struct canvas {
 	int w, h;
 	uint32_t *px;  /* w * h pixels 0xffRRGGBB (DRM XRGB8888), rows of w */
 	bool borrowed; /* px belongs to someone else (canvas_wrap()) */
+	/* The pixels' top byte is alpha (DRM ARGB8888, premultiplied), kept by every drawing
+	 * operation: a picture for a plane over the live preview, with holes (canvas_clear())
+	 * where the preview shows. Off: XRGB8888, opaque. */
+	bool alpha;
 };
 
 /* A picture to draw from: 4 bytes per pixel, bytes B G R X (DRM XRGB8888), rows of STRIDE. */
@@ -39,6 +43,9 @@ void canvas_get_rgb(const struct canvas *c, int x, int y, uint8_t rgb[3]);
 
 /* Fill BOX (clipped to the canvas) with COLOR (R, G, B). */
 void canvas_fill(struct canvas *c, const struct layout_px *box, const uint8_t color[3]);
+/* Make BOX (clipped to the canvas) fully transparent: 0 in every byte (for a canvas with
+ * alpha). */
+void canvas_clear(struct canvas *c, const struct layout_px *box);
 /* Darken (or with WHITE lighten) BOX by ALPHA (0..255) towards black or white. */
 void canvas_shade(struct canvas *c, const struct layout_px *box, int alpha, bool white);
 /* Draw UTF-8 TEXT in COLOR, as large as fits BOX's height, centred (or ALIGN) in BOX, with the

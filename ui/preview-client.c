@@ -40,8 +40,10 @@ struct preview_client {
 	struct loop_source *io, *retry;
 	uint32_t generation, n_buffers;
 	struct pbuf bufs[PREVIEW_MAX_BUFFERS];
-	int held;   /* index of the frame held, -1 none */
-	int mapped; /* index of the buffer mapped (always the held one), -1 none */
+	int held;	/* index of the newest frame, -1 none */
+	int mapped;	/* index of the buffer mapped (always the held one), -1 none */
+	uint32_t owned; /* buffers announced by FRAME and not released yet (bit = index) */
+	uint32_t busy;	/* buffers the display still reads (a hardware plane): kept */
 	/* 24-bit frames (RGB888, BGR888: vimc, some webcams) are widened into conv, which the
 	 * buffer's img then shows: the canvas and a DRM plane take 32-bit pixels only. One for
 	 * the whole set, made when a frame is first drawn and kept while frames are drawn; freed
@@ -77,17 +79,24 @@ static void free_conv(struct preview_client *c)
 	c->conv_len = 0;
 }
 
-static void release(struct preview_client *c)
+/* Give buffer INDEX back to the camera. */
+static void release(struct preview_client *c, int index)
 {
-	struct preview_release m = { PREVIEW_MSG_RELEASE, 0, c->generation, 0 };
+	struct preview_release m = { PREVIEW_MSG_RELEASE, (uint32_t)index, c->generation, 0 };
 
-	if (c->held < 0)
-		return;
-	unmap_held(c);
-	m.index = (uint32_t)c->held;
-	c->held = -1;
+	if (c->mapped == index)
+		unmap_held(c);
+	c->owned &= ~(1u << index);
 	/* A full socket only delays the camera's reuse of this buffer; it never waits for us. */
 	(void)send(c->fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/* Release every buffer held but neither the newest frame nor still read by the display. */
+static void release_idle(struct preview_client *c)
+{
+	for (int i = 0; i < (int)c->n_buffers; i++)
+		if ((c->owned & (1u << i)) && i != c->held && !(c->busy & (1u << i)))
+			release(c, i);
 }
 
 static void buffer_clear(struct pbuf *p)
@@ -105,6 +114,7 @@ static void drop_buffers(struct preview_client *c)
 	unmap_held(c);
 	free_conv(c);
 	c->held = -1;
+	c->owned = c->busy = 0;
 	for (size_t i = 0; i < PREVIEW_MAX_BUFFERS; i++)
 		buffer_clear(&c->bufs[i]);
 	c->n_buffers = 0;
@@ -141,6 +151,7 @@ static void on_buffer(struct preview_client *c, const struct preview_buffer *b, 
 		unmap_held(c);
 	if (c->held == (int)b->index)
 		c->held = -1;
+	c->owned &= ~(1u << b->index);
 	buffer_clear(p);
 	p->desc = *b;
 	for (uint32_t i = 0; i < b->n_planes && (int)i < n_fds; i++) {
@@ -252,8 +263,11 @@ static int on_packet(struct preview_client *c, const void *buf, size_t n, int *f
 		memcpy(&f, buf, sizeof(f));
 		if (f.generation != c->generation || f.index >= c->n_buffers)
 			return -EBADMSG;
-		release(c);
+		if (c->mapped >= 0 && c->mapped != (int)f.index)
+			unmap_held(c);
 		c->held = (int)f.index;
+		c->owned |= 1u << f.index;
+		release_idle(c);
 		c->fn(c->userdata);
 		return 0;
 	}
@@ -388,6 +402,24 @@ const struct canvas_xrgb *preview_client_frame(struct preview_client *c)
 	if (c->held < 0 || !c->bufs[c->held].usable || map_held(c) < 0)
 		return NULL;
 	return &c->bufs[c->held].img;
+}
+
+const struct preview_buffer *preview_client_buffer(const struct preview_client *c, const int **fds,
+						   uint32_t *generation)
+{
+	if (c->held < 0)
+		return NULL;
+	*fds = c->bufs[c->held].fds;
+	*generation = c->generation;
+	return &c->bufs[c->held].desc;
+}
+
+void preview_client_set_busy(struct preview_client *c, uint32_t mask)
+{
+	if (mask == c->busy)
+		return;
+	c->busy = mask;
+	release_idle(c);
 }
 
 void preview_client_unmap(struct preview_client *c)

@@ -8,6 +8,7 @@
 
 #include "canvas.h"
 #include "loop.h"
+#include "preview-proto.h"
 
 struct preview_client;
 
@@ -26,6 +27,15 @@ struct preview_client *preview_client_free(struct preview_client *c);
  * pixel format the software path does not read (it reads XRGB8888, and RGB888 / BGR888, which
  * are widened into a copy). */
 const struct canvas_xrgb *preview_client_frame(struct preview_client *c);
+/* The newest frame's buffer as the camera described it, for a hardware plane: its fds in *FDS
+ * (one per plane, -1 where none came) and its set's generation in *GENERATION, all valid until
+ * the next callback or free; NULL when no frame is held. Nothing is mapped. */
+const struct preview_buffer *preview_client_buffer(const struct preview_client *c, const int **fds,
+						   uint32_t *generation);
+/* The buffers (bit = index) the display still reads: held until a later call leaves them out,
+ * even after newer frames came (the protocol lets a client hold two); the others but the
+ * newest are released. */
+void preview_client_set_busy(struct preview_client *c, uint32_t mask);
 /* Unmap the frame preview_client_frame() mapped (and free its widened copy); it stays held until
  * the next frame. Call it once the preview is off the screen. */
 void preview_client_unmap(struct preview_client *c);

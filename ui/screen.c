@@ -236,7 +236,11 @@ static void draw_preview(struct canvas *c, const struct ui_model *m, int *r)
 {
 	struct layout_px all = { 0, 0, c->w, c->h };
 
-	if (m->preview && canvas_blit_xrgb(c, &all, m->preview, true) == 0)
+	if (m->preview_plane) {
+		canvas_clear(c, &all);
+		return;
+	}
+	if (m->preview && canvas_blit_xrgb(c, &all, m->preview, !m->no_mirror) == 0)
 		return;
 	canvas_fill(c, &all, GREY);
 	text_in(c, frac(c, 0.1, 0.78, 0.9, 0.86), 0.8, ui_str(m->lang, STR_NO_PREVIEW), DIM, r);

@@ -113,7 +113,11 @@ struct ui_model {
 	int seconds_left; /* countdown digit or review time left, rounded up */
 	enum ui_attention attention;
 	const struct canvas_xrgb *preview; /* the newest camera frame, or NULL */
-	const struct canvas *strip;	   /* the composed strip (review), or NULL */
+	/* The preview is on a hardware plane under the canvas (which has alpha): the countdown
+	 * leaves its place transparent instead of drawing it. */
+	bool preview_plane;
+	bool no_mirror; /* [ui] mirror = no: the preview as the camera sees it, not as a mirror */
+	const struct canvas *strip; /* the composed strip (review), or NULL */
 	bool print_paused;	/* session/state print_notice: sessions go on without printing */
 	enum ui_print print;	/* the session's print, on the printing and done screens */
 	int copies, max_copies; /* the guest's copies at review; -/+ when max_copies > 1 */

@@ -101,6 +101,20 @@ static int memfd_count(bool fds)
 	return n;
 }
 
+/* The BUFFER message of buffer INDEX: FW x FH XRGB8888 in one plane. */
+static struct preview_buffer xrgb_buffer(uint32_t index)
+{
+	struct preview_buffer b = { .type = PREVIEW_MSG_BUFFER,
+				    .index = index,
+				    .width = FW,
+				    .height = FH,
+				    .fourcc = PREVIEW_FMT_XRGB8888,
+				    .n_planes = 1,
+				    .planes = { { 0, FW * 4, FW * FH * 4 } } };
+
+	return b;
+}
+
 static void pump(struct loop *l, int ms)
 {
 	for (int i = 0; i < ms / 10; i++)
@@ -116,6 +130,7 @@ struct rig {
 	int ls;
 };
 
+/* Start the rig and accept the client's connection. Returns the server's end of it, or -1. */
 static int rig_start(struct rig *r)
 {
 	*r = (struct rig){ .dir = "/tmp/ui-preview-XXXXXX", .sa = { .sun_family = AF_UNIX } };
@@ -128,7 +143,8 @@ static int rig_start(struct rig *r)
 	    listen(r->ls, 4) < 0 || loop_new(&r->l) < 0 ||
 	    preview_client_new(r->l, r->sa.sun_path, on_frame, NULL, &r->c) < 0)
 		return -1;
-	return 0;
+	pump(r->l, 50);
+	return accept4(r->ls, NULL, NULL, SOCK_CLOEXEC);
 }
 
 static void rig_stop(struct rig *r)
@@ -150,28 +166,18 @@ static void test_frames(void)
 	struct preview_release rel;
 	int s, fd0, fd1;
 
-	if (rig_start(&rig) < 0) {
+	s = rig_start(&rig);
+	if (s < 0) {
 		rig_stop(&rig);
 		REQUIRE(!"the scripted server and the client start");
 	}
 	c = rig.c;
 	l = rig.l;
 	CHECK(preview_client_frame(c) == NULL);
-	pump(l, 50);
-	s = accept4(rig.ls, NULL, NULL, SOCK_CLOEXEC);
-	REQUIRE(s >= 0);
 
 	{
 		struct preview_hello h = { PREVIEW_MSG_HELLO, PREVIEW_PROTO_VERSION, 7, 2 };
-		struct preview_buffer b = { PREVIEW_MSG_BUFFER,
-					    0,
-					    FW,
-					    FH,
-					    PREVIEW_FMT_XRGB8888,
-					    1,
-					    { { 0, FW * 4, FW * FH * 4 } },
-					    0,
-					    0 };
+		struct preview_buffer b = xrgb_buffer(0);
 		struct preview_frame fr = { PREVIEW_MSG_FRAME, 0, 7, 1, 0 };
 
 		fd0 = make_buffer(10, 20, 200);
@@ -245,6 +251,68 @@ static void test_frames(void)
 	rig_stop(&rig);
 }
 
+/* For a hardware plane: the held frame's buffer and fds without mapping it, and buffers the
+ * display still reads are kept past newer frames until it lets them go. */
+static void test_busy(void)
+{
+	struct preview_buffer b;
+	struct preview_hello h = { PREVIEW_MSG_HELLO, PREVIEW_PROTO_VERSION, 9, 3 };
+	struct preview_frame fr = { PREVIEW_MSG_FRAME, 0, 9, 1, 0 };
+	const struct preview_buffer *held;
+	struct preview_release rel;
+	const int *fds = NULL;
+	uint32_t gen = 0;
+	struct rig rig;
+	int s, fd[3];
+
+	s = rig_start(&rig);
+	if (s < 0) {
+		rig_stop(&rig);
+		REQUIRE(!"the scripted server and the client start");
+	}
+	CHECK(send_fd(s, &h, sizeof(h), -1) == 0);
+	for (int i = 0; i < 3; i++) {
+		fd[i] = make_buffer((uint8_t)(10 * i), 0, 0);
+		b = xrgb_buffer((uint32_t)i);
+		CHECK(send_fd(s, &b, sizeof(b), fd[i]) == 0);
+	}
+	CHECK(send_fd(s, &fr, sizeof(fr), -1) == 0);
+	pump(rig.l, 50);
+	held = preview_client_buffer(rig.c, &fds, &gen);
+	REQUIRE(held && fds);
+	CHECK_INT(held->index, ==, 0);
+	CHECK_INT(held->fourcc, ==, PREVIEW_FMT_XRGB8888);
+	CHECK_INT(gen, ==, 9);
+	CHECK(fds[0] >= 0 && fds[0] != fd[0]);
+	CHECK_INT(fds[1], ==, -1);
+	CHECK_INT(memfd_count(false), ==, 0);
+	/* Buffer 0 goes on the plane: a newer frame does not release it... */
+	preview_client_set_busy(rig.c, 1u << 0);
+	fr.index = 1;
+	CHECK(send_fd(s, &fr, sizeof(fr), -1) == 0);
+	pump(rig.l, 50);
+	CHECK_INT(recv(s, &rel, sizeof(rel), MSG_DONTWAIT), ==, -1);
+	/* ...until the plane shows buffer 1 instead. */
+	preview_client_set_busy(rig.c, 1u << 1);
+	CHECK_INT(recv(s, &rel, sizeof(rel), MSG_DONTWAIT), ==, (int)sizeof(rel));
+	CHECK_INT(rel.index, ==, 0);
+	/* The busy buffer stays when it is no longer the newest; idle ones go at once. */
+	fr.index = 2;
+	CHECK(send_fd(s, &fr, sizeof(fr), -1) == 0);
+	pump(rig.l, 50);
+	CHECK_INT(recv(s, &rel, sizeof(rel), MSG_DONTWAIT), ==, -1);
+	preview_client_set_busy(rig.c, 0);
+	CHECK_INT(recv(s, &rel, sizeof(rel), MSG_DONTWAIT), ==, (int)sizeof(rel));
+	CHECK_INT(rel.index, ==, 1);
+	CHECK_INT(recv(s, &rel, sizeof(rel), MSG_DONTWAIT), ==, -1);
+	held = preview_client_buffer(rig.c, &fds, &gen);
+	CHECK(held && held->index == 2);
+	for (int i = 0; i < 3; i++)
+		close(fd[i]);
+	close(s);
+	rig_stop(&rig);
+}
+
 /* A 24-bit frame (RGB888: bytes B G R, rows padded) is widened to XRGB8888 when drawn. */
 static void test_rgb888(void)
 {
@@ -254,13 +322,11 @@ static void test_rgb888(void)
 	struct rig rig;
 	int s, fd;
 
-	if (rig_start(&rig) < 0) {
+	s = rig_start(&rig);
+	if (s < 0) {
 		rig_stop(&rig);
 		REQUIRE(!"the scripted server and the client start");
 	}
-	pump(rig.l, 50);
-	s = accept4(rig.ls, NULL, NULL, SOCK_CLOEXEC);
-	REQUIRE(s >= 0);
 	memset(px, 0, sizeof(px));
 	for (int y = 0; y < FH; y++)
 		for (int x = 0; x < FW; x++) {
@@ -314,6 +380,7 @@ int main(int argc, char **argv)
 	static const struct test tests[] = {
 		{ "frames", test_frames },
 		{ "rgb888", test_rgb888 },
+		{ "busy", test_busy },
 		{ NULL, NULL },
 	};
 

@@ -826,6 +826,52 @@ static void test_read_jpeg(void)
 	CHECK_INT(canvas_read_jpeg(path, 400, 400, &c), ==, -EBADMSG);
 }
 
+/* The countdown over a preview on a hardware plane: the picture has alpha, a hole where the
+ * preview shows, the shaded band half covering it (premultiplied black) and the words opaque;
+ * rotated for a turned panel, the alpha stays. With [ui] mirror = no the software preview is the
+ * camera's picture as it is. */
+static void test_plane_countdown(void)
+{
+	struct ui_target t[UI_MAX_TARGETS];
+	struct display *d = NULL;
+	struct canvas *c = NULL;
+	struct ui_model m;
+	uint8_t left[3], right[3];
+	int n, words = 0;
+
+	make_frame();
+	REQUIRE(canvas_new(640, 400, &c) == 0);
+	model_for(SCREEN_COUNTDOWN, UI_LANG_EN, &m, NULL);
+	m.preview_plane = true;
+	c->alpha = true;
+	CHECK_INT(screen_draw(c, SCREEN_COUNTDOWN, &m, t, &n), ==, 0);
+	/* Beside the digit, under no band: nothing but the preview. */
+	CHECK_INT(c->px[200 * 640 + 40], ==, 0);
+	CHECK_INT(c->px[200 * 640 + 600], ==, 0);
+	/* The top band's corner: black at 140/255 over the preview. */
+	CHECK_INT(c->px[2 * 640 + 2], ==, 0x8c000000u);
+	/* The words are opaque white somewhere in the band. */
+	for (int x = 0; x < 640; x++)
+		words += c->px[24 * 640 + x] == 0xffffffffu;
+	CHECK_INT(words, >, 0);
+	/* A panel turned 90 degrees gets the same alpha. */
+	REQUIRE(display_new("headless", NULL, 400, 640, 90, &d) == 0);
+	CHECK_INT(display_present(d, c), ==, 0);
+	CHECK_INT(d->scanout[40 * 400 + 200], ==, 0);
+	CHECK_INT(d->scanout[2 * 400 + 397], ==, 0x8c000000u);
+	display_free(d);
+	/* The software preview not mirrored: red on the left as the camera has it. */
+	c->alpha = false;
+	m.preview_plane = false;
+	m.no_mirror = true;
+	CHECK_INT(screen_draw(c, SCREEN_COUNTDOWN, &m, t, &n), ==, 0);
+	canvas_get_rgb(c, 20, 200, left);
+	canvas_get_rgb(c, 620, 200, right);
+	CHECK_INT(left[0], >, 200);
+	CHECK_INT(right[2], >, 200);
+	canvas_free(c);
+}
+
 /* Where the top left corner of picture S is drawn on C (its first two pixels of the first row
  * and the first of the second); false if nowhere. */
 static bool find_picture(const struct canvas *c, const struct canvas *s, int *x0, int *y0)
@@ -990,6 +1036,7 @@ int main(int argc, char **argv)
 		{ "read_jpeg", test_read_jpeg },
 		{ "read_jpeg_average", test_read_jpeg_average },
 		{ "strip_size", test_strip_size },
+		{ "plane_countdown", test_plane_countdown },
 		{ "frame_time", test_frame_time },
 		{ NULL, NULL },
 	};
