@@ -346,13 +346,31 @@ static void mirror_row(struct canvas *c, int y, int x0, int x1)
  * in the CPU's cache. */
 #define BAND_ROWS 16
 
+/* Darken the part of each of the N SHADES (solid fills of SOLID) that lies in rows Y0..Y1 of IN
+ * on DST, while those rows are still in the CPU's cache. */
+static void shade_rows(pixman_image_t *dst, pixman_image_t *const *solid,
+		       const struct canvas_shade *shades, int n, const struct layout_px *in, int y0,
+		       int y1)
+{
+	for (int i = 0; i < n; i++) {
+		const struct layout_px *b = &shades[i].box;
+		int x0 = b->x0 > in->x0 ? b->x0 : in->x0, x1 = b->x1 < in->x1 ? b->x1 : in->x1;
+		int top = b->y0 > y0 ? b->y0 : y0, bottom = b->y1 < y1 ? b->y1 : y1;
+
+		if (x0 < x1 && top < bottom && solid[i])
+			pixman_image_composite32(PIXMAN_OP_OVER, solid[i], NULL, dst, 0, 0, 0, 0,
+						 x0, top, x1 - x0, bottom - top);
+	}
+}
+
 /* Scale SRC by S into BOX of C, offset by (OX, OY) in destination pixels, mirrored left to
- * right if MIRROR; the part of BOX that SRC does not cover is black. */
+ * right if MIRROR; the part of BOX that SRC does not cover is black. The N SHADES (within BOX)
+ * are darkened band by band as the picture is drawn. */
 static int scale_into(struct canvas *c, const struct layout_px *box, pixman_image_t *src, double s,
-		      double ox, double oy, bool mirror)
+		      double ox, double oy, bool mirror, const struct canvas_shade *shades, int n)
 {
 	int bw = box->x1 - box->x0, bh = box->y1 - box->y0;
-	pixman_image_t *dst = image_of(c);
+	pixman_image_t *dst = image_of(c), *solid[CANVAS_SHADES_MAX] = { NULL };
 	pixman_transform_t t;
 	struct layout_px in;
 
@@ -366,40 +384,55 @@ static int scale_into(struct canvas *c, const struct layout_px *box, pixman_imag
 	t.matrix[1][2] = pixman_double_to_fixed(oy / s);
 	pixman_image_set_transform(src, &t);
 	pixman_image_set_filter(src, PIXMAN_FILTER_BILINEAR, NULL, 0);
-	if (!mirror) {
+	if (!mirror && n == 0) {
 		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, box->x0,
 					 box->y0, bw, bh);
 		pixman_image_unref(dst);
 		return 0;
 	}
+	for (int i = 0; i < n && i < CANVAS_SHADES_MAX; i++) {
+		uint16_t a = (uint16_t)(shades[i].alpha * 257);
+		pixman_color_t black = { 0, 0, 0, a }; /* premultiplied */
+
+		solid[i] = pixman_image_create_solid_fill(&black);
+	}
 	/* pixman's fast bilinear paths need a positive x scale: the part of the unmirrored
 	 * picture that shows on the canvas once mirrored is scaled into the visible part of the
-	 * box, a band at a time, and each band reversed in place while it is in the cache. */
+	 * box, a band at a time, and each band reversed in place while it is in the cache; the
+	 * shading over it (the countdown's bands) is done then too, which costs a fraction of a
+	 * separate pass over the picture in memory. */
 	if (clip(c, box, &in)) {
-		int from = box->x1 - in.x1; /* box column of the first pixel needed */
+		int from = mirror ? box->x1 - in.x1 : in.x0 - box->x0; /* box column of the first */
 
 		for (int y = in.y0; y < in.y1; y += BAND_ROWS) {
 			int rows = in.y1 - y < BAND_ROWS ? in.y1 - y : BAND_ROWS;
 
 			pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, from, y - box->y0,
 						 0, 0, in.x0, y, in.x1 - in.x0, rows);
-			for (int k = y; k < y + rows; k++)
+			for (int k = y; mirror && k < y + rows; k++)
 				mirror_row(c, k, in.x0, in.x1);
+			shade_rows(dst, solid, shades,
+				   n < CANVAS_SHADES_MAX ? n : CANVAS_SHADES_MAX, &in, y, y + rows);
 		}
 	}
+	for (int i = 0; i < CANVAS_SHADES_MAX; i++)
+		if (solid[i])
+			pixman_image_unref(solid[i]);
 	pixman_image_unref(dst);
 	return 0;
 }
 
-int canvas_blit_xrgb(struct canvas *c, const struct layout_px *box, const struct canvas_xrgb *src,
-		     bool mirror)
+int canvas_blit_xrgb_shaded(struct canvas *c, const struct layout_px *box,
+			    const struct canvas_xrgb *src, bool mirror,
+			    const struct canvas_shade *shades, int n)
 {
 	int bw = box->x1 - box->x0, bh = box->y1 - box->y0, r;
 	pixman_image_t *img;
 	uint32_t *bits;
 	double s;
 
-	if (src->w < 1 || src->h < 1 || bw < 1 || bh < 1 || src->stride < src->w * 4)
+	if (src->w < 1 || src->h < 1 || bw < 1 || bh < 1 || src->stride < src->w * 4 || n < 0 ||
+	    n > CANVAS_SHADES_MAX)
 		return -EINVAL;
 	/* pixman does not write through a source image; the copy only drops const. */
 	memcpy(&bits, &src->data, sizeof(bits));
@@ -407,9 +440,16 @@ int canvas_blit_xrgb(struct canvas *c, const struct layout_px *box, const struct
 	if (!img)
 		return -ENOMEM;
 	s = (double)bw / src->w > (double)bh / src->h ? (double)bw / src->w : (double)bh / src->h;
-	r = scale_into(c, box, img, s, (src->w * s - bw) / 2, (src->h * s - bh) / 2, mirror);
+	r = scale_into(c, box, img, s, (src->w * s - bw) / 2, (src->h * s - bh) / 2, mirror, shades,
+		       n);
 	pixman_image_unref(img);
 	return r;
+}
+
+int canvas_blit_xrgb(struct canvas *c, const struct layout_px *box, const struct canvas_xrgb *src,
+		     bool mirror)
+{
+	return canvas_blit_xrgb_shaded(c, box, src, mirror, NULL, 0);
 }
 
 int canvas_blit_fit(struct canvas *c, const struct layout_px *box, const struct canvas *src)
@@ -430,7 +470,7 @@ int canvas_blit_fit(struct canvas *c, const struct layout_px *box, const struct 
 
 		fit.x1 = fit.x0 + (int)(sw * s);
 		fit.y1 = fit.y0 + (int)(sh * s);
-		r = scale_into(c, &fit, img, s, 0, 0, false);
+		r = scale_into(c, &fit, img, s, 0, 0, false, NULL, 0);
 	}
 	pixman_image_unref(img);
 	return r;

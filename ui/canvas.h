@@ -64,6 +64,21 @@ void canvas_cache_clear(void);
  * -EINVAL (empty source) or -ENOMEM. */
 int canvas_blit_xrgb(struct canvas *c, const struct layout_px *box, const struct canvas_xrgb *src,
 		     bool mirror);
+/* A box to darken by ALPHA (0..255) towards black, as canvas_shade() does. */
+struct canvas_shade {
+	struct layout_px box;
+	int alpha;
+};
+
+#define CANVAS_SHADES_MAX 4
+
+/* canvas_blit_xrgb(), and then the N (at most CANVAS_SHADES_MAX) SHADES darkened as
+ * canvas_shade() would, with the same result, done band by band while the picture is in the
+ * CPU's cache (the countdown's bands over the live preview). Only the parts of SHADES inside
+ * BOX are darkened. Returns 0, -EINVAL or -ENOMEM. */
+int canvas_blit_xrgb_shaded(struct canvas *c, const struct layout_px *box,
+			    const struct canvas_xrgb *src, bool mirror,
+			    const struct canvas_shade *shades, int n);
 /* Scale canvas SRC to fit inside BOX (letterboxed, aspect kept, centred). Returns 0, -EINVAL or
  * -ENOMEM. */
 int canvas_blit_fit(struct canvas *c, const struct layout_px *box, const struct canvas *src);

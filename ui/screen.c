@@ -232,45 +232,51 @@ static void draw_attract(struct canvas *c, const struct ui_model *m, struct ui_t
 	target(all, ACT_START, 0, targets, n);
 }
 
-static void draw_preview(struct canvas *c, const struct ui_model *m, int *r)
-{
-	struct layout_px all = { 0, 0, c->w, c->h };
-
-	if (m->preview_plane) {
-		canvas_clear(c, &all);
-		return;
-	}
-	if (m->preview && canvas_blit_xrgb(c, &all, m->preview, !m->no_mirror) == 0)
-		return;
-	canvas_fill(c, &all, GREY);
-	text_in(c, frac(c, 0.1, 0.78, 0.9, 0.86), 0.8, ui_str(m->lang, STR_NO_PREVIEW), DIM, r);
-}
-
 /* The countdown's boxes: the top band ("Photo N of M"), the digit, the bottom band. */
 #define COUNTDOWN_TOP(c)    frac(c, 0, 0, 1, 0.12)
 #define COUNTDOWN_DIGIT(c)  frac(c, 0.35, 0.25, 0.65, 0.75)
 #define COUNTDOWN_BOTTOM(c) frac(c, 0, 0.86, 1, 1)
 
+/* The live preview (or its hole over a plane, or the placeholder), then the N SHADES over it:
+ * done with the scaling, band by band, when the preview is drawn here. */
+static void draw_preview(struct canvas *c, const struct ui_model *m,
+			 const struct canvas_shade *shades, int n, int *r)
+{
+	struct layout_px all = { 0, 0, c->w, c->h };
+
+	if (!m->preview_plane && m->preview &&
+	    canvas_blit_xrgb_shaded(c, &all, m->preview, !m->no_mirror, shades, n) == 0)
+		return;
+	if (m->preview_plane) {
+		canvas_clear(c, &all);
+	} else {
+		canvas_fill(c, &all, GREY);
+		text_in(c, frac(c, 0.1, 0.78, 0.9, 0.86), 0.8, ui_str(m->lang, STR_NO_PREVIEW), DIM,
+			r);
+	}
+	for (int i = 0; i < n; i++)
+		canvas_shade(c, &shades[i].box, shades[i].alpha, false);
+}
+
 static void draw_countdown(struct canvas *c, const struct ui_model *m, int *r)
 {
-	struct layout_px top = COUNTDOWN_TOP(c), mid = COUNTDOWN_DIGIT(c);
+	/* Shaded bands keep the words readable over any picture. */
+	struct canvas_shade shades[2] = {
+		{ COUNTDOWN_TOP(c), 140 },
+		m->seconds_left > 0 ? (struct canvas_shade){ COUNTDOWN_DIGIT(c), 110 }
+				    : (struct canvas_shade){ COUNTDOWN_BOTTOM(c), 140 }
+	};
 	char buf[64], digit[16];
 
-	draw_preview(c, m, r);
-	/* Shaded bands keep the words readable over any picture. */
-	canvas_shade(c, &top, 140, false);
+	draw_preview(c, m, shades, 2, r);
 	ui_str_format(m->lang, STR_PHOTO_N_OF_M, (const int[]){ m->shot, m->shots }, 2, buf,
 		      sizeof(buf));
-	text_in(c, top, 0.7, buf, FG, r);
+	text_in(c, shades[0].box, 0.7, buf, FG, r);
 	if (m->seconds_left > 0) {
-		canvas_shade(c, &mid, 110, false);
 		snprintf(digit, sizeof(digit), "%d", m->seconds_left);
-		text_in(c, mid, 0.8, digit, FG, r);
+		text_in(c, shades[1].box, 0.8, digit, FG, r);
 	} else {
-		struct layout_px low = COUNTDOWN_BOTTOM(c);
-
-		canvas_shade(c, &low, 140, false);
-		text_in(c, low, 0.7, ui_str(m->lang, STR_LOOK_HERE), FG, r);
+		text_in(c, shades[1].box, 0.7, ui_str(m->lang, STR_LOOK_HERE), FG, r);
 	}
 }
 

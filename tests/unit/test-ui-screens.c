@@ -826,6 +826,39 @@ static void test_read_jpeg(void)
 	CHECK_INT(canvas_read_jpeg(path, 400, 400, &c), ==, -EBADMSG);
 }
 
+/* The shading done band by band with the scaling is, pixel for pixel, the scaling and then
+ * canvas_shade(): mirrored or not, with boxes that cross band edges and the canvas's edge. */
+static void test_shaded_blit(void)
+{
+	const struct canvas_shade shades[3] = {
+		{ { 0, 0, 333, 37 }, 140 },
+		{ { 100, 45, 260, 171 }, 110 },
+		{ { 250, 150, 400, 250 }, 200 },
+	};
+	struct layout_px all = { 0, 0, 333, 187 };
+
+	make_frame();
+	for (int mirror = 0; mirror < 2; mirror++) {
+		struct canvas *a = NULL, *b = NULL;
+		int bad = 0;
+
+		REQUIRE(canvas_new(333, 187, &a) == 0);
+		if (canvas_new(333, 187, &b) < 0) {
+			canvas_free(a);
+			REQUIRE(false);
+		}
+		CHECK_INT(canvas_blit_xrgb_shaded(a, &all, &frame, mirror, shades, 3), ==, 0);
+		CHECK_INT(canvas_blit_xrgb(b, &all, &frame, mirror), ==, 0);
+		for (int i = 0; i < 3; i++)
+			canvas_shade(b, &shades[i].box, shades[i].alpha, false);
+		for (int i = 0; i < 333 * 187; i++)
+			bad += (a->px[i] & 0xffffff) != (b->px[i] & 0xffffff);
+		CHECK_MSG(bad == 0, "%d pixels differ (mirror %d)", bad, mirror);
+		canvas_free(a);
+		canvas_free(b);
+	}
+}
+
 /* The countdown over a preview on a hardware plane: the picture has alpha, a hole where the
  * preview shows, the shaded band half covering it (premultiplied black) and the words opaque;
  * rotated for a turned panel, the alpha stays. With [ui] mirror = no the software preview is the
@@ -1037,6 +1070,7 @@ int main(int argc, char **argv)
 		{ "read_jpeg_average", test_read_jpeg_average },
 		{ "strip_size", test_strip_size },
 		{ "plane_countdown", test_plane_countdown },
+		{ "shaded_blit", test_shaded_blit },
 		{ "frame_time", test_frame_time },
 		{ NULL, NULL },
 	};
