@@ -936,6 +936,7 @@ int main(int argc, char **argv)
 	char dir[PATH_MAX];
 	int r;
 
+	malloc_tune();
 	r = boothconf_main(argc, argv, "boothd", "The photo booth's coordinator.", &d.cfg);
 	if (r != 0)
 		return r > 0 ? EXIT_SUCCESS : r == -EINVAL ? 2 : EXIT_FAILURE;

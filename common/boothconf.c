@@ -101,6 +101,8 @@ const struct config_key boothconf_keys[] = {
 	{ "ui", "mode", CONFIG_STRING, FIELD(ui, mode), 0, 31, "", NULL },
 	{ "ui", "language", CONFIG_CHOICE, FIELD(ui, language), 0, 0, "en", "en|zh" },
 	{ "ui", "pin", CONFIG_STRING, FIELD(ui, pin), 4, 8, "2580", NULL },
+	{ "ui", "mirror", CONFIG_BOOL, FIELD(ui, mirror), 0, 0, "yes", NULL },
+	{ "ui", "preview_plane", CONFIG_BOOL, FIELD(ui, preview_plane), 0, 0, "yes", NULL },
 	{ "ui", "test_input", CONFIG_BOOL, FIELD(ui, test_input), 0, 0, "no", NULL },
 	{ "ui", "screenshot_dir", CONFIG_PATH, FIELD(ui, screenshot_dir), 1, PATH_MAX - 64,
 	  "/var/lib/booth/screens", NULL },

@@ -75,6 +75,8 @@ struct booth_config {
 		char mode[32];	    /* drm: "WxH", "WxH@HZ", "preferred"; "" = width x height */
 		char language[8];   /* "en" or "zh": the attract screen's default */
 		char pin[9];	    /* the owner menu's PIN, 4-8 digits */
+		bool mirror;	    /* show the live preview mirrored, as a mirror would */
+		bool preview_plane; /* drm: put the preview on a hardware plane where one takes it */
 		bool test_input;    /* obey booth/{booth}/ui/test_input (tests only) */
 		char screenshot_dir[PATH_MAX]; /* where test screenshots are written */
 	} ui;

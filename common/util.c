@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -265,4 +266,11 @@ int64_t local_midnight_msec(void)
 	tm.tm_sec = 0;
 	tm.tm_isdst = -1;
 	return (int64_t)mktime(&tm) * 1000;
+}
+
+void malloc_tune(void)
+{
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+	mallopt(M_ARENA_MAX, 1);
 }

@@ -46,4 +46,10 @@ int64_t wall_msec(void);
 /* The last local midnight, in milliseconds since 1970 (where "today" starts for counts). */
 int64_t local_midnight_msec(void);
 
+/* Tune malloc for a small long-running daemon (call first thing in main): blocks of 128 KiB and
+ * more get their own mappings, given back to the kernel when freed (glibc otherwise raises
+ * that threshold to the largest block freed so far, and a picture freed once then stays in
+ * the heap for good), and one arena only (the booth's C code has no threads). */
+void malloc_tune(void);
+
 #endif

@@ -555,6 +555,7 @@ int main(int argc, char **argv)
 	d.last.marker_level = -1;
 	d.last.media_left = -1;
 	d.cut = -1;
+	malloc_tune();
 	r = boothconf_main(argc, argv, "booth-printer", "The photo booth's printer process.",
 			   &d.cfg);
 	if (r != 0)

@@ -419,6 +419,7 @@ int main(int argc, char **argv)
 	uint64_t tick;
 	int schema, r;
 
+	malloc_tune();
 	r = boothconf_main(argc, argv, "booth-telemetry",
 			   "The photo booth's opt-in anonymized health reports.", &t.cfg);
 	if (r != 0)

@@ -18,6 +18,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,8 @@ struct ui {
 	struct ui_target targets[UI_MAX_TARGETS];
 	int ntargets;
 	bool warned_test_input;
+	bool plane;	    /* the countdown's preview is on a hardware plane */
+	bool said_software; /* the log said the display has no planes */
 	int prepared; /* language and shots the countdown's words were rendered for, -1: none */
 	struct owner owner;
 	char pin[9];		/* ui/pin, else [ui] pin */
@@ -118,17 +121,54 @@ static void prepare_countdown(struct ui *u, enum ui_screen s)
 static void note_presented(struct ui *u, enum ui_screen s)
 {
 	struct preview_client_stats st;
-	bool fresh = s == SCREEN_COUNTDOWN && u->model.preview && preview_client_shown(u->preview);
+	bool fresh = s == SCREEN_COUNTDOWN && (u->model.preview || u->model.preview_plane) &&
+		     preview_client_shown(u->preview);
 
 	preview_client_get_stats(u->preview, &st);
 	presented_picture(&u->presented, s == SCREEN_COUNTDOWN, fresh,
 			  s == SCREEN_REVIEW && u->strip != NULL, now_usec(), &st);
 }
 
+/* The held camera frame as the display takes it for a plane; false if none is held. */
+static bool held_frame(struct ui *u, struct display_frame *f)
+{
+	f->buf = preview_client_buffer(u->preview, &f->fds, &f->generation);
+	return f->buf != NULL;
+}
+
+/* The countdown's live picture (ON: the countdown shows): on a hardware plane under the words
+ * where the display takes the camera's buffer as it is, else mapped and drawn in software. The
+ * camera's frame is mapped only while the software path draws it. */
+static void show_preview(struct ui *u, bool on)
+{
+	struct display_frame f;
+	int r = -ENODATA;
+
+	u->model.preview = NULL;
+	u->model.preview_plane = false;
+	if (on && held_frame(u, &f))
+		r = display_preview(u->display, &f, u->cfg.ui.mirror);
+	if (r == -ENODEV && !u->said_software) {
+		log_info("Preview: drawn in software (the %s display has no hardware planes)",
+			 u->display->backend->name);
+		u->said_software = true;
+	}
+	u->plane = r == 0;
+	if (u->plane) {
+		u->model.preview_plane = true;
+		preview_client_unmap(u->preview);
+	} else {
+		display_preview(u->display, NULL, u->cfg.ui.mirror);
+		if (on)
+			u->model.preview = preview_client_frame(u->preview);
+	}
+	u->canvas->alpha = u->plane;
+}
+
 /* Draw the screen the model calls for and present it. */
 static void redraw(struct ui *u)
 {
-	enum ui_screen s;
+	enum ui_screen s, was = u->screen;
 	int r;
 
 	u->model.seconds_left = seconds_left(u);
@@ -138,8 +178,8 @@ static void redraw(struct ui *u)
 	u->model.owner.note = u->owner.note;
 	u->model.owner.locked_s = owner_locked_s(&u->owner, now_usec() / 1000);
 	u->model.strip = u->strip;
-	u->model.preview = preview_client_frame(u->preview);
 	s = screen_pick(&u->model);
+	show_preview(u, s == SCREEN_COUNTDOWN);
 	if (s != u->screen)
 		u->published = false;
 	u->screen = s;
@@ -153,9 +193,15 @@ static void redraw(struct ui *u)
 	else
 		note_presented(u, s);
 	u->dirty = false;
+	if (s != SCREEN_COUNTDOWN)
+		preview_client_unmap(u->preview);
 	if (!u->published && bus_connected(u->bus))
 		publish_state(u);
 	prepare_countdown(u, s);
+	/* Back to the attract screen: what the session needed (the strip, its words) is freed;
+	 * give the heap's free pages back too, so booth-ui waits for the next guest small. */
+	if (s == SCREEN_ATTRACT && was != SCREEN_ATTRACT)
+		malloc_trim(0);
 }
 
 static void on_prepare(void *userdata)
@@ -164,6 +210,8 @@ static void on_prepare(void *userdata)
 
 	if (u->dirty)
 		redraw(u);
+	/* Camera buffers go back once the screen has stopped reading them. */
+	preview_client_set_busy(u->preview, display_preview_busy(u->display));
 }
 
 static int on_tick(struct loop_source *s, void *userdata)
@@ -187,15 +235,20 @@ static int on_tick(struct loop_source *s, void *userdata)
 static void on_preview_frame(void *userdata)
 {
 	struct ui *u = userdata;
+	struct display_frame f;
 
 	/* Frames matter only while the preview is on screen; the camera never waits for us. */
-	if (u->screen == SCREEN_COUNTDOWN)
-		u->dirty = true;
+	if (u->screen != SCREEN_COUNTDOWN)
+		return;
+	/* On the plane a new frame is one atomic commit: the words over it stay as they are. */
+	if (u->plane && held_frame(u, &f) && display_preview(u->display, &f, u->cfg.ui.mirror) == 0)
+		return;
+	u->dirty = true;
 }
 
 static void load_strip(struct ui *u, const char *path)
 {
-	int r;
+	int w, h, r;
 
 	if (strcmp(path, u->strip_path) == 0)
 		return;
@@ -203,7 +256,8 @@ static void load_strip(struct ui *u, const char *path)
 	strscpy(u->strip_path, path, sizeof(u->strip_path));
 	if (!*path)
 		return;
-	r = canvas_read_jpeg(path, u->canvas->w / 2, u->canvas->h, &u->strip);
+	screen_strip_size(u->canvas->w, u->canvas->h, &w, &h);
+	r = canvas_read_jpeg(path, w, h, &u->strip);
 	if (r < 0)
 		log_warning_errno(r, "Cannot show the strip %s: %m", path);
 }
@@ -672,6 +726,7 @@ static int check_config(const struct booth_config *cfg)
 	if (r == 1)
 		w.width = w.height = 0;
 	w.exact = r == 2;
+	w.preview_plane = cfg->ui.preview_plane;
 	strscpy(w.connector, cfg->ui.connector, sizeof(w.connector));
 	kms_set_wish(&w);
 	return 0;
@@ -684,6 +739,7 @@ int main(int argc, char **argv)
 	char err[CONFIG_ERR_MAX + 64];
 	int r;
 
+	malloc_tune();
 	r = boothconf_main(argc, argv, "booth-ui", "The photo booth's screens.", &u.cfg);
 	if (r != 0)
 		return r > 0 ? EXIT_SUCCESS : r == -EINVAL ? 2 : EXIT_FAILURE;
@@ -691,6 +747,7 @@ int main(int argc, char **argv)
 	if (check_config(&u.cfg) < 0)
 		return EXIT_FAILURE;
 	u.model.lang = (enum ui_lang)ui_lang_parse(u.cfg.ui.language);
+	u.model.no_mirror = !u.cfg.ui.mirror;
 	strscpy(u.model.phase, "idle", sizeof(u.model.phase));
 	u.status.printing = u.cfg.boothd.printing;
 	strscpy(u.pin, u.cfg.ui.pin, sizeof(u.pin));

@@ -8,11 +8,13 @@
 #include <errno.h>
 #include <pixman.h>
 #include <png.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <turbojpeg.h>
+/* jpeglib.h needs FILE and size_t first. */
+#include <jpeglib.h>
 
 /* The text cache: rendered coverage per (text, box size, alignment), least recently used out. */
 #define TEXT_CACHE_ENTRIES 64
@@ -94,7 +96,8 @@ void canvas_get_rgb(const struct canvas *c, int x, int y, uint8_t rgb[3])
 /* C as a pixman image (it draws into c->px). */
 static pixman_image_t *image_of(const struct canvas *c)
 {
-	return pixman_image_create_bits(PIXMAN_x8r8g8b8, c->w, c->h, c->px, c->w * 4);
+	return pixman_image_create_bits(c->alpha ? PIXMAN_a8r8g8b8 : PIXMAN_x8r8g8b8, c->w, c->h,
+					c->px, c->w * 4);
 }
 
 /* BOX clipped to the canvas; false when nothing is left. */
@@ -118,6 +121,14 @@ void canvas_fill(struct canvas *c, const struct layout_px *box, const uint8_t co
 
 	if (clip(c, box, &b))
 		pixman_fill(c->px, c->w, 32, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, xrgb(color));
+}
+
+void canvas_clear(struct canvas *c, const struct layout_px *box)
+{
+	struct layout_px b;
+
+	if (clip(c, box, &b))
+		pixman_fill(c->px, c->w, 32, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0, 0);
 }
 
 /* Composite SRC (with MASK, may be NULL) OVER C at BOX; pixman clips to the canvas. */
@@ -335,13 +346,31 @@ static void mirror_row(struct canvas *c, int y, int x0, int x1)
  * in the CPU's cache. */
 #define BAND_ROWS 16
 
+/* Darken the part of each of the N SHADES (solid fills of SOLID) that lies in rows Y0..Y1 of IN
+ * on DST, while those rows are still in the CPU's cache. */
+static void shade_rows(pixman_image_t *dst, pixman_image_t *const *solid,
+		       const struct canvas_shade *shades, int n, const struct layout_px *in, int y0,
+		       int y1)
+{
+	for (int i = 0; i < n; i++) {
+		const struct layout_px *b = &shades[i].box;
+		int x0 = b->x0 > in->x0 ? b->x0 : in->x0, x1 = b->x1 < in->x1 ? b->x1 : in->x1;
+		int top = b->y0 > y0 ? b->y0 : y0, bottom = b->y1 < y1 ? b->y1 : y1;
+
+		if (x0 < x1 && top < bottom && solid[i])
+			pixman_image_composite32(PIXMAN_OP_OVER, solid[i], NULL, dst, 0, 0, 0, 0,
+						 x0, top, x1 - x0, bottom - top);
+	}
+}
+
 /* Scale SRC by S into BOX of C, offset by (OX, OY) in destination pixels, mirrored left to
- * right if MIRROR; the part of BOX that SRC does not cover is black. */
+ * right if MIRROR; the part of BOX that SRC does not cover is black. The N SHADES (within BOX)
+ * are darkened band by band as the picture is drawn. */
 static int scale_into(struct canvas *c, const struct layout_px *box, pixman_image_t *src, double s,
-		      double ox, double oy, bool mirror)
+		      double ox, double oy, bool mirror, const struct canvas_shade *shades, int n)
 {
 	int bw = box->x1 - box->x0, bh = box->y1 - box->y0;
-	pixman_image_t *dst = image_of(c);
+	pixman_image_t *dst = image_of(c), *solid[CANVAS_SHADES_MAX] = { NULL };
 	pixman_transform_t t;
 	struct layout_px in;
 
@@ -355,40 +384,55 @@ static int scale_into(struct canvas *c, const struct layout_px *box, pixman_imag
 	t.matrix[1][2] = pixman_double_to_fixed(oy / s);
 	pixman_image_set_transform(src, &t);
 	pixman_image_set_filter(src, PIXMAN_FILTER_BILINEAR, NULL, 0);
-	if (!mirror) {
+	if (!mirror && n == 0) {
 		pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, 0, 0, 0, 0, box->x0,
 					 box->y0, bw, bh);
 		pixman_image_unref(dst);
 		return 0;
 	}
+	for (int i = 0; i < n && i < CANVAS_SHADES_MAX; i++) {
+		uint16_t a = (uint16_t)(shades[i].alpha * 257);
+		pixman_color_t black = { 0, 0, 0, a }; /* premultiplied */
+
+		solid[i] = pixman_image_create_solid_fill(&black);
+	}
 	/* pixman's fast bilinear paths need a positive x scale: the part of the unmirrored
 	 * picture that shows on the canvas once mirrored is scaled into the visible part of the
-	 * box, a band at a time, and each band reversed in place while it is in the cache. */
+	 * box, a band at a time, and each band reversed in place while it is in the cache; the
+	 * shading over it (the countdown's bands) is done then too, which costs a fraction of a
+	 * separate pass over the picture in memory. */
 	if (clip(c, box, &in)) {
-		int from = box->x1 - in.x1; /* box column of the first pixel needed */
+		int from = mirror ? box->x1 - in.x1 : in.x0 - box->x0; /* box column of the first */
 
 		for (int y = in.y0; y < in.y1; y += BAND_ROWS) {
 			int rows = in.y1 - y < BAND_ROWS ? in.y1 - y : BAND_ROWS;
 
 			pixman_image_composite32(PIXMAN_OP_SRC, src, NULL, dst, from, y - box->y0,
 						 0, 0, in.x0, y, in.x1 - in.x0, rows);
-			for (int k = y; k < y + rows; k++)
+			for (int k = y; mirror && k < y + rows; k++)
 				mirror_row(c, k, in.x0, in.x1);
+			shade_rows(dst, solid, shades,
+				   n < CANVAS_SHADES_MAX ? n : CANVAS_SHADES_MAX, &in, y, y + rows);
 		}
 	}
+	for (int i = 0; i < CANVAS_SHADES_MAX; i++)
+		if (solid[i])
+			pixman_image_unref(solid[i]);
 	pixman_image_unref(dst);
 	return 0;
 }
 
-int canvas_blit_xrgb(struct canvas *c, const struct layout_px *box, const struct canvas_xrgb *src,
-		     bool mirror)
+int canvas_blit_xrgb_shaded(struct canvas *c, const struct layout_px *box,
+			    const struct canvas_xrgb *src, bool mirror,
+			    const struct canvas_shade *shades, int n)
 {
 	int bw = box->x1 - box->x0, bh = box->y1 - box->y0, r;
 	pixman_image_t *img;
 	uint32_t *bits;
 	double s;
 
-	if (src->w < 1 || src->h < 1 || bw < 1 || bh < 1 || src->stride < src->w * 4)
+	if (src->w < 1 || src->h < 1 || bw < 1 || bh < 1 || src->stride < src->w * 4 || n < 0 ||
+	    n > CANVAS_SHADES_MAX)
 		return -EINVAL;
 	/* pixman does not write through a source image; the copy only drops const. */
 	memcpy(&bits, &src->data, sizeof(bits));
@@ -396,9 +440,16 @@ int canvas_blit_xrgb(struct canvas *c, const struct layout_px *box, const struct
 	if (!img)
 		return -ENOMEM;
 	s = (double)bw / src->w > (double)bh / src->h ? (double)bw / src->w : (double)bh / src->h;
-	r = scale_into(c, box, img, s, (src->w * s - bw) / 2, (src->h * s - bh) / 2, mirror);
+	r = scale_into(c, box, img, s, (src->w * s - bw) / 2, (src->h * s - bh) / 2, mirror, shades,
+		       n);
 	pixman_image_unref(img);
 	return r;
+}
+
+int canvas_blit_xrgb(struct canvas *c, const struct layout_px *box, const struct canvas_xrgb *src,
+		     bool mirror)
+{
+	return canvas_blit_xrgb_shaded(c, box, src, mirror, NULL, 0);
 }
 
 int canvas_blit_fit(struct canvas *c, const struct layout_px *box, const struct canvas *src)
@@ -419,7 +470,7 @@ int canvas_blit_fit(struct canvas *c, const struct layout_px *box, const struct 
 
 		fit.x1 = fit.x0 + (int)(sw * s);
 		fit.y1 = fit.y0 + (int)(sh * s);
-		r = scale_into(c, &fit, img, s, 0, 0, false);
+		r = scale_into(c, &fit, img, s, 0, 0, false, NULL, 0);
 	}
 	pixman_image_unref(img);
 	return r;
@@ -493,13 +544,141 @@ out:
 	return r;
 }
 
+/* libjpeg reports errors through a callback that must not return: jump back to the reader. */
+struct jpeg_fail {
+	struct jpeg_error_mgr mgr;
+	jmp_buf jump;
+};
+
+static void jpeg_fail_exit(j_common_ptr ci)
+{
+	longjmp(((struct jpeg_fail *)(void *)ci->err)->jump, 1);
+}
+
+/* A warning (a truncated or damaged file) is a failure too: the grey box shows instead. */
+static void jpeg_fail_warn(j_common_ptr ci, int level)
+{
+	if (level < 0)
+		jpeg_fail_exit(ci);
+}
+
+/* Area-averaging resampler from SW x SH to DW x DH (never enlarging), fed one source row at a
+ * time: each source pixel adds to the output pixels its area overlaps, so only one row of sums
+ * is kept, whatever the ratio. */
+struct shrink {
+	int sw, sh, dw, dh;
+	int y;	    /* the output row being summed */
+	float *row; /* the current source row, shrunk horizontally: dw * 3 */
+	float *acc; /* the output row's sums: dw * 3 */
+	float wsum; /* the weight summed into acc */
+};
+
+/* Source row IN (SW pixels, bytes B G R X) shrunk to DW pixels into S->row. */
+static void shrink_row(struct shrink *s, const uint8_t *in)
+{
+	double step = (double)s->sw / s->dw;
+
+	for (int x = 0; x < s->dw; x++) {
+		double a = x * step, b = a + step;
+		float sum[3] = { 0, 0, 0 }, ws = 0;
+
+		for (int i = (int)a; i < s->sw && i < b; i++) {
+			float w = (float)((i + 1 < b ? i + 1 : b) - (i > a ? i : a));
+
+			for (int k = 0; k < 3; k++)
+				sum[k] += w * (float)in[(size_t)i * 4 + (size_t)k];
+			ws += w;
+		}
+		for (int k = 0; k < 3; k++)
+			s->row[x * 3 + k] = ws > 0 ? sum[k] / ws : 0;
+	}
+}
+
+static void shrink_emit(struct shrink *s, struct canvas *c)
+{
+	uint32_t *out = c->px + (size_t)s->y * (size_t)c->w;
+
+	for (int x = 0; x < s->dw; x++) {
+		uint32_t v[3];
+
+		for (int k = 0; k < 3; k++) {
+			float f = s->wsum > 0 ? s->acc[x * 3 + k] / s->wsum + 0.5f : 0;
+
+			v[k] = f >= 255 ? 255 : (uint32_t)f;
+		}
+		out[x] = 0xff000000u | v[2] << 16 | v[1] << 8 | v[0];
+	}
+	memset(s->acc, 0, (size_t)s->dw * 3 * sizeof(float));
+	s->wsum = 0;
+	s->y++;
+}
+
+/* Source row J (IN) into the output rows its height overlaps; full rows are written to C. */
+static void shrink_add(struct shrink *s, struct canvas *c, int j, const uint8_t *in)
+{
+	double step = (double)s->sh / s->dh, lo = j, hi = j + 1;
+
+	shrink_row(s, in);
+	while (lo < hi && s->y < s->dh) {
+		double end = (s->y + 1) * step;
+		float w = (float)((hi < end ? hi : end) - lo);
+
+		for (int x = 0; x < s->dw * 3; x++)
+			s->acc[x] += w * s->row[x];
+		s->wsum += w;
+		lo += w;
+		if (hi < end - 1e-9)
+			break;
+		shrink_emit(s, c);
+	}
+}
+
+/* Decode with CI (header read, scaled, started) into canvas C: straight into its rows when the
+ * sizes agree, else (S) through the area-averaging resampler, a row of LINE at a time. */
+static void jpeg_rows(struct jpeg_decompress_struct *ci, struct canvas *c, uint8_t *line,
+		      struct shrink *s)
+{
+	while (ci->output_scanline < ci->output_height) {
+		int j = (int)ci->output_scanline;
+		JSAMPROW row = s ? line : (JSAMPROW)(c->px + (size_t)j * (size_t)c->w);
+
+		jpeg_read_scanlines(ci, &row, 1);
+		if (s)
+			shrink_add(s, c, j, line);
+	}
+	/* Rounding may leave the last output row short of its full height. */
+	while (s && s->y < s->dh)
+		shrink_emit(s, c);
+}
+
+/* What a decode allocates, on the heap so that it survives libjpeg's longjmp intact. */
+struct jpeg_job {
+	struct jpeg_decompress_struct ci;
+	struct jpeg_fail err;
+	struct canvas *c;
+	uint8_t *line;
+	struct shrink s;
+};
+
+/* The size a W x H picture has fitted inside MAX_W x MAX_H (aspect kept, never enlarged). */
+static void fit_size(int w, int h, int max_w, int max_h, int *fit_w, int *fit_h)
+{
+	double sc = (double)max_w / w < (double)max_h / h ? (double)max_w / w : (double)max_h / h;
+
+	*fit_w = w;
+	*fit_h = h;
+	if (w > max_w || h > max_h) {
+		*fit_w = (int)(w * sc) > 0 ? (int)(w * sc) : 1;
+		*fit_h = (int)(h * sc) > 0 ? (int)(h * sc) : 1;
+	}
+}
+
 int canvas_read_jpeg(const char *path, int max_w, int max_h, struct canvas **ret)
 {
-	struct canvas *c = NULL;
-	unsigned char *data = NULL;
-	tjhandle tj = NULL;
-	tjscalingfactor *sf, best = { 1, 1 };
-	int w, h, fit_w, fit_h, sub, cs, nsf, r;
+	struct jpeg_job *j;
+	struct jpeg_decompress_struct *ci;
+	volatile int r = -EBADMSG;
+	int fit_w, fit_h;
 	struct stat st;
 	FILE *f;
 
@@ -507,77 +686,66 @@ int canvas_read_jpeg(const char *path, int max_w, int max_h, struct canvas **ret
 	if (!f)
 		return -errno;
 	if (fstat(fileno(f), &st) < 0 || st.st_size <= 0 || st.st_size > (64 << 20)) {
-		r = st.st_size > 0 ? -E2BIG : -EBADMSG;
+		fclose(f);
+		return st.st_size > 0 ? -E2BIG : -EBADMSG;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	ci = &j->ci;
+	ci->err = jpeg_std_error(&j->err.mgr);
+	j->err.mgr.error_exit = jpeg_fail_exit;
+	j->err.mgr.emit_message = jpeg_fail_warn;
+	jpeg_create_decompress(ci);
+	if (setjmp(j->err.jump))
 		goto out;
+	jpeg_stdio_src(ci, f);
+	jpeg_read_header(ci, TRUE);
+	/* The smallest DCT scaling (k/8) that still covers the fitted size: a 12 MP photo is
+	 * never decoded whole to be shown at a fraction of that. Then the rest of the way by
+	 * area averaging, a row at a time: no picture but the result is ever whole in memory,
+	 * and the file is read in small pieces. */
+	fit_size((int)ci->image_width, (int)ci->image_height, max_w, max_h, &fit_w, &fit_h);
+	ci->scale_denom = 8;
+	for (ci->scale_num = 1; ci->scale_num < 8; ci->scale_num++) {
+		jpeg_calc_output_dimensions(ci);
+		if ((int)ci->output_width >= fit_w && (int)ci->output_height >= fit_h)
+			break;
 	}
-	data = malloc((size_t)st.st_size);
-	if (!data) {
-		r = -ENOMEM;
-		goto out;
-	}
-	if (fread(data, 1, (size_t)st.st_size, f) != (size_t)st.st_size) {
-		r = -EIO;
-		goto out;
-	}
-	tj = tjInitDecompress();
-	if (!tj) {
-		r = -ENOMEM;
-		goto out;
-	}
-	if (tjDecompressHeader3(tj, data, (unsigned long)st.st_size, &w, &h, &sub, &cs) < 0) {
-		r = -EBADMSG;
-		goto out;
-	}
-	/* The size the picture has fitted inside the box (never enlarged), and the smallest DCT
-	 * scaling factor that still covers it: a 12 MP photo is never decoded whole to be shown
-	 * at a fraction of that. */
-	fit_w = w;
-	fit_h = h;
-	if (fit_w > max_w || fit_h > max_h) {
-		double s = (double)max_w / w < (double)max_h / h ? (double)max_w / w
-								 : (double)max_h / h;
-
-		fit_w = (int)(w * s) > 0 ? (int)(w * s) : 1;
-		fit_h = (int)(h * s) > 0 ? (int)(h * s) : 1;
-	}
-	sf = tjGetScalingFactors(&nsf);
-	for (int i = 0; sf && i < nsf; i++)
-		if (sf[i].num <= sf[i].denom && TJSCALED(w, sf[i]) >= fit_w &&
-		    TJSCALED(h, sf[i]) >= fit_h &&
-		    (double)sf[i].num / sf[i].denom < (double)best.num / best.denom)
-			best = sf[i];
-	r = canvas_new(TJSCALED(w, best), TJSCALED(h, best), &c);
+	ci->out_color_space = JCS_EXT_BGRX; /* the bytes of little-endian XRGB8888, X = 0xff */
+	jpeg_start_decompress(ci);
+	r = canvas_new(fit_w, fit_h, &j->c);
 	if (r < 0) {
 		r = r == -EINVAL ? -E2BIG : r;
 		goto out;
 	}
-	/* BGRA: the bytes of little-endian XRGB8888, with the top byte set. */
-	if (tjDecompress2(tj, data, (unsigned long)st.st_size, (unsigned char *)c->px, c->w, 0,
-			  c->h, TJPF_BGRA, 0) < 0) {
-		c = canvas_free(c);
-		r = -EBADMSG;
-		goto out;
-	}
-	/* The rest of the way with a bilinear filter (less than 1/8 of the size is left). */
-	if (c->w > fit_w || c->h > fit_h) {
-		struct canvas *fit = NULL;
-
-		r = canvas_new(fit_w, fit_h, &fit);
-		if (r >= 0)
-			r = canvas_blit_fit(fit, &(struct layout_px){ 0, 0, fit_w, fit_h }, c);
-		canvas_free(c);
-		c = fit;
-		if (r < 0) {
-			c = canvas_free(c);
+	if ((int)ci->output_width != fit_w || (int)ci->output_height != fit_h) {
+		j->s = (struct shrink){ .sw = (int)ci->output_width,
+					.sh = (int)ci->output_height,
+					.dw = fit_w,
+					.dh = fit_h };
+		j->line = malloc((size_t)ci->output_width * 4);
+		j->s.row = calloc((size_t)fit_w * 3, sizeof(float));
+		j->s.acc = calloc((size_t)fit_w * 3, sizeof(float));
+		r = -ENOMEM;
+		if (!j->line || !j->s.row || !j->s.acc)
 			goto out;
-		}
 	}
-	*ret = c;
+	r = -EBADMSG;
+	jpeg_rows(ci, j->c, j->line, j->line ? &j->s : NULL);
+	jpeg_finish_decompress(ci);
+	*ret = j->c;
+	j->c = NULL;
 	r = 0;
 out:
-	if (tj)
-		tjDestroy(tj);
-	free(data);
+	jpeg_destroy_decompress(ci);
+	canvas_free(j->c);
+	free(j->line);
+	free(j->s.row);
+	free(j->s.acc);
+	free(j);
 	fclose(f);
 	return r;
 }

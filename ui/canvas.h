@@ -17,6 +17,10 @@ struct canvas {
 	int w, h;
 	uint32_t *px;  /* w * h pixels 0xffRRGGBB (DRM XRGB8888), rows of w */
 	bool borrowed; /* px belongs to someone else (canvas_wrap()) */
+	/* The pixels' top byte is alpha (DRM ARGB8888, premultiplied), kept by every drawing
+	 * operation: a picture for a plane over the live preview, with holes (canvas_clear())
+	 * where the preview shows. Off: XRGB8888, opaque. */
+	bool alpha;
 };
 
 /* A picture to draw from: 4 bytes per pixel, bytes B G R X (DRM XRGB8888), rows of STRIDE. */
@@ -39,6 +43,9 @@ void canvas_get_rgb(const struct canvas *c, int x, int y, uint8_t rgb[3]);
 
 /* Fill BOX (clipped to the canvas) with COLOR (R, G, B). */
 void canvas_fill(struct canvas *c, const struct layout_px *box, const uint8_t color[3]);
+/* Make BOX (clipped to the canvas) fully transparent: 0 in every byte (for a canvas with
+ * alpha). */
+void canvas_clear(struct canvas *c, const struct layout_px *box);
 /* Darken (or with WHITE lighten) BOX by ALPHA (0..255) towards black or white. */
 void canvas_shade(struct canvas *c, const struct layout_px *box, int alpha, bool white);
 /* Draw UTF-8 TEXT in COLOR, as large as fits BOX's height, centred (or ALIGN) in BOX, with the
@@ -57,6 +64,21 @@ void canvas_cache_clear(void);
  * -EINVAL (empty source) or -ENOMEM. */
 int canvas_blit_xrgb(struct canvas *c, const struct layout_px *box, const struct canvas_xrgb *src,
 		     bool mirror);
+/* A box to darken by ALPHA (0..255) towards black, as canvas_shade() does. */
+struct canvas_shade {
+	struct layout_px box;
+	int alpha;
+};
+
+#define CANVAS_SHADES_MAX 4
+
+/* canvas_blit_xrgb(), and then the N (at most CANVAS_SHADES_MAX) SHADES darkened as
+ * canvas_shade() would, with the same result, done band by band while the picture is in the
+ * CPU's cache (the countdown's bands over the live preview). Only the parts of SHADES inside
+ * BOX are darkened. Returns 0, -EINVAL or -ENOMEM. */
+int canvas_blit_xrgb_shaded(struct canvas *c, const struct layout_px *box,
+			    const struct canvas_xrgb *src, bool mirror,
+			    const struct canvas_shade *shades, int n);
 /* Scale canvas SRC to fit inside BOX (letterboxed, aspect kept, centred). Returns 0, -EINVAL or
  * -ENOMEM. */
 int canvas_blit_fit(struct canvas *c, const struct layout_px *box, const struct canvas *src);
@@ -68,9 +90,10 @@ int canvas_write_png(const struct canvas *c, const char *path);
 int canvas_read_png(const char *path, struct canvas **ret);
 
 /* Decode the JPEG at PATH (at most 64 MiB) into a new canvas *ret fitted inside MAX_W x MAX_H
- * (aspect kept, never enlarged): libjpeg-turbo's DCT scaling to the smallest size that covers
- * the fitted size, then a bilinear step down. Returns 0 or -errno (-EBADMSG: not a JPEG,
- * -E2BIG: too large). */
+ * (aspect kept, never enlarged): libjpeg's DCT scaling to the smallest k/8 size that covers the
+ * fitted size, then area averaging a row at a time, straight into the result: besides it, only
+ * a few rows and libjpeg's own state are in memory (the file is read in small pieces). Returns 0
+ * or -errno (-EBADMSG: not a JPEG, or damaged or cut short; -E2BIG: too large). */
 int canvas_read_jpeg(const char *path, int max_w, int max_h, struct canvas **ret);
 
 /* Compare A and B: the share (0..1) of pixels where some channel differs by more than

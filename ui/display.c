@@ -93,6 +93,18 @@ struct display *display_free(struct display *d)
 	return NULL;
 }
 
+int display_preview(struct display *d, const struct display_frame *f, bool mirror)
+{
+	if (!d->backend->preview)
+		return f ? -ENODEV : 0;
+	return d->backend->preview(d, f, mirror);
+}
+
+uint32_t display_preview_busy(struct display *d)
+{
+	return d->backend->preview_busy ? d->backend->preview_busy(d) : 0;
+}
+
 void display_set_input(struct display *d, const struct display_input *in, void *userdata)
 {
 	d->input = in;
@@ -137,10 +149,11 @@ int display_canvas_new(const struct display *d, struct canvas **ret)
 /* Turn canvas C into the scanout picture: pixman's nearest-neighbour rotation. */
 static int rotate(struct display *d, const struct canvas *c)
 {
-	pixman_image_t *src =
-		pixman_image_create_bits(PIXMAN_x8r8g8b8, c->w, c->h, c->px, c->w * 4);
-	pixman_image_t *dst = pixman_image_create_bits(PIXMAN_x8r8g8b8, d->phys_w, d->phys_h,
-						       d->scanout, d->phys_w * 4);
+	/* A canvas drawn for a plane over the preview keeps its alpha. */
+	pixman_format_code_t fmt = c->alpha ? PIXMAN_a8r8g8b8 : PIXMAN_x8r8g8b8;
+	pixman_image_t *src = pixman_image_create_bits(fmt, c->w, c->h, c->px, c->w * 4);
+	pixman_image_t *dst =
+		pixman_image_create_bits(fmt, d->phys_w, d->phys_h, d->scanout, d->phys_w * 4);
 	pixman_fixed_t one = pixman_fixed_1, w = pixman_int_to_fixed(d->phys_w),
 		       h = pixman_int_to_fixed(d->phys_h);
 	/* Panel pixel centre (px, py) samples the canvas point display_to_canvas() gives: for 90°

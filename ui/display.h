@@ -6,6 +6,7 @@
 
 #include "canvas.h"
 #include "loop.h"
+#include "preview-proto.h"
 
 struct display;
 
@@ -18,6 +19,14 @@ struct display_input {
 	void (*key)(const char *name, void *userdata);
 	/* The window was closed: the process should stop. */
 	void (*quit)(void *userdata);
+};
+
+/* A camera frame for a hardware plane: a buffer of booth-camera's preview socket
+ * (camera/preview-proto.h) with its fds, all borrowed. */
+struct display_frame {
+	uint32_t generation;		  /* the buffer set's */
+	const struct preview_buffer *buf; /* its index, size, format, planes and modifier */
+	const int *fds;			  /* one per plane (-1: the first one's) */
 };
 
 /* What a backend implements. */
@@ -33,6 +42,14 @@ struct display_backend {
 	int (*present)(struct display *d);
 	/* Deliver pending input to d->input now (NULL: the backend has no input of its own). */
 	void (*dispatch)(struct display *d);
+	/* Show frame F on a hardware plane under the picture, which must then be transparent
+	 * where the preview shows (a canvas with alpha), cover-cropped to the screen and mirrored
+	 * if MIRROR, from now on (NULL: take it down, from the next present). Returns 0 when it
+	 * is shown so, or -errno: the caller draws the preview in software (NULL: no planes). */
+	int (*preview)(struct display *d, const struct display_frame *f, bool mirror);
+	/* The buffers of the preview's set (bit = index) the screen still reads or is about to:
+	 * they must not go back to the camera yet (NULL: none ever). */
+	uint32_t (*preview_busy)(struct display *d);
 };
 
 struct display {
@@ -64,6 +81,13 @@ int display_canvas_new(const struct display *d, struct canvas **ret);
 /* Rotate canvas C (d->width x d->height) into the scanout picture and present it. Returns 0 or
  * -errno. */
 int display_present(struct display *d, const struct canvas *c);
+
+/* Put frame F (NULL: none) on a hardware plane under the picture, as the backend's preview()
+ * says; -ENODEV for a backend without planes. While it returns 0 the canvas must be drawn with
+ * alpha, transparent where the preview shows. */
+int display_preview(struct display *d, const struct display_frame *f, bool mirror);
+/* The preview buffers the screen still reads (bit = index; see preview_busy()), 0 if none. */
+uint32_t display_preview_busy(struct display *d);
 
 /* Send the display's own input (SDL window) to IN's callbacks with USERDATA; IN is borrowed and
  * must outlive D. */

@@ -24,6 +24,7 @@ struct kms_wish {
 	int width, height;  /* the wanted mode ([ui] mode, else [ui] width x height) */
 	int refresh;	    /* Hz; 0 = the fastest */
 	bool exact;	    /* [ui] mode was given: only that size, else the panel's preferred */
+	bool preview_plane; /* [ui] preview_plane: try a hardware plane for the preview */
 };
 
 /* Parse [ui] mode: "" (not set: 0, *W etc. untouched), "preferred" (1: the panel's own) or
@@ -57,6 +58,25 @@ uint64_t kms_rotation(int degrees_cw, bool mirror);
 /* The centred crop of a SRC_W x SRC_H picture that fills a DST_W x DST_H plane with the aspect
  * kept (what the preview plane scans out), in pixels. */
 void kms_cover_crop(int src_w, int src_h, int dst_w, int dst_h, int *x, int *y, int *w, int *h);
+
+/* What the drm backend knows when deciding whether a camera frame can go on the primary plane,
+ * under the screen's words on an overlay plane. */
+struct kms_preview_caps {
+	bool enabled; /* [ui] preview_plane */
+	bool atomic;  /* atomic modesetting works (planes are set together, tested first) */
+	bool overlay; /* an overlay plane above the primary takes ARGB8888: the words */
+	bool format;  /* the primary plane scans out the frame's format and modifier */
+	bool reflect; /* the primary plane's rotation property has reflect-x */
+	bool dmabuf;  /* the frame's fds are dmabufs (libcamera) */
+	bool memfd;   /* ... or memfds (the simulated camera) */
+	bool udmabuf; /* /dev/udmabuf turns memfds into dmabufs */
+	bool rotated; /* the screen is turned ([ui] rotation is not 0) */
+};
+
+/* Whether the preview can go on a plane given C and MIRROR ([ui] mirror): 0, or -EOPNOTSUPP with
+ * the reason, in plain words for the log, in *WHY. The driver may still refuse the
+ * configuration (scaling, say) when it is tested. */
+int kms_preview_check(const struct kms_preview_caps *c, bool mirror, const char **why);
 
 /* The "drm" backend for display_new(). Its open() fails with -ENODEV when there is no DRM device
  * (as on a build machine); with a device but no screen connected it waits for one. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* booth-ui's preview client: maps booth-camera's buffers and holds the newest frame. */
+/* booth-ui's preview client: keeps booth-camera's buffers, holds the newest frame and maps it only
+ * while it is drawn. */
 #define _GNU_SOURCE /* MSG_CMSG_CLOEXEC */
 #include "preview-client.h"
 #include "preview-proto.h"
@@ -8,7 +9,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/dma-buf.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -16,16 +19,16 @@
 
 #define RETRY_USEC 1000000
 
+/* A buffer of the camera's set: its description and fds are kept, its pixels are mapped only
+ * while the frame it holds is being drawn (see map_held()). */
 struct pbuf {
-	void *map;
+	struct preview_buffer desc;
+	int fds[PREVIEW_MAX_PLANES]; /* owned; -1: none */
+	bool usable;		     /* a format and layout the software path reads */
+	bool dmabuf;		     /* learned at the first map: reads are bracketed with syncs */
+	void *map;		     /* NULL while not mapped */
 	size_t map_len;
-	struct canvas_xrgb img; /* data == NULL: not usable */
-	/* 24-bit frames (RGB888, BGR888: vimc, some webcams) are widened into conv, which img
-	 * then shows: the canvas and a DRM plane take 32-bit pixels only. */
-	uint32_t fourcc;
-	const uint8_t *src;
-	int src_stride;
-	uint8_t *conv;
+	struct canvas_xrgb img;
 };
 
 struct preview_client {
@@ -37,7 +40,16 @@ struct preview_client {
 	struct loop_source *io, *retry;
 	uint32_t generation, n_buffers;
 	struct pbuf bufs[PREVIEW_MAX_BUFFERS];
-	int held; /* index of the frame held, -1 none */
+	int held;	/* index of the newest frame, -1 none */
+	int mapped;	/* index of the buffer mapped (always the held one), -1 none */
+	uint32_t owned; /* buffers announced by FRAME and not released yet (bit = index) */
+	uint32_t busy;	/* buffers the display still reads (a hardware plane): kept */
+	/* 24-bit frames (RGB888, BGR888: vimc, some webcams) are widened into conv, which the
+	 * buffer's img then shows: the canvas and a DRM plane take 32-bit pixels only. One for
+	 * the whole set, made when a frame is first drawn and kept while frames are drawn; freed
+	 * by preview_client_unmap() and with the set. */
+	uint8_t *conv;
+	size_t conv_len;
 	/* Counters: the sequence last announced (valid with have_sequence: of this buffer set),
 	 * and whether the held frame was shown. */
 	struct preview_client_stats stats;
@@ -49,27 +61,71 @@ struct preview_client {
  * numbers anew. */
 #define SEQUENCE_GAP_MAX (1u << 20)
 
-static void release(struct preview_client *c)
+/* Drop the mapping of the held buffer: its pages leave our resident memory, and the camera may
+ * write the buffer again once it is released. */
+static void unmap_held(struct preview_client *c)
 {
-	struct preview_release m = { PREVIEW_MSG_RELEASE, 0, c->generation, 0 };
+	struct pbuf *p;
 
-	if (c->held < 0)
+	if (c->mapped < 0)
 		return;
-	m.index = (uint32_t)c->held;
-	c->held = -1;
+	p = &c->bufs[c->mapped];
+	if (p->dmabuf) {
+		struct dma_buf_sync end = { DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ };
+
+		(void)ioctl(p->fds[0], DMA_BUF_IOCTL_SYNC, &end);
+	}
+	munmap(p->map, p->map_len);
+	p->map = NULL;
+	p->img.data = NULL;
+	c->mapped = -1;
+}
+
+static void free_conv(struct preview_client *c)
+{
+	free(c->conv);
+	c->conv = NULL;
+	c->conv_len = 0;
+}
+
+/* Give buffer INDEX back to the camera. */
+static void release(struct preview_client *c, int index)
+{
+	struct preview_release m = { PREVIEW_MSG_RELEASE, (uint32_t)index, c->generation, 0 };
+
+	if (c->mapped == index)
+		unmap_held(c);
+	c->owned &= ~(1u << index);
 	/* A full socket only delays the camera's reuse of this buffer; it never waits for us. */
 	(void)send(c->fd, &m, sizeof(m), MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
+/* Release every buffer held but neither the newest frame nor still read by the display. */
+static void release_idle(struct preview_client *c)
+{
+	for (int i = 0; i < (int)c->n_buffers; i++)
+		if ((c->owned & (1u << i)) && i != c->held && !(c->busy & (1u << i)))
+			release(c, i);
+}
+
+static void buffer_clear(struct pbuf *p)
+{
+	for (size_t i = 0; i < PREVIEW_MAX_PLANES; i++)
+		if (p->fds[i] >= 0)
+			close(p->fds[i]);
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < PREVIEW_MAX_PLANES; i++)
+		p->fds[i] = -1;
+}
+
 static void drop_buffers(struct preview_client *c)
 {
+	unmap_held(c);
+	free_conv(c);
 	c->held = -1;
-	for (size_t i = 0; i < PREVIEW_MAX_BUFFERS; i++) {
-		if (c->bufs[i].map)
-			munmap(c->bufs[i].map, c->bufs[i].map_len);
-		free(c->bufs[i].conv);
-		memset(&c->bufs[i], 0, sizeof(c->bufs[i]));
-	}
+	c->owned = c->busy = 0;
+	for (size_t i = 0; i < PREVIEW_MAX_BUFFERS; i++)
+		buffer_clear(&c->bufs[i]);
 	c->n_buffers = 0;
 }
 
@@ -84,56 +140,50 @@ static void disconnect(struct preview_client *c)
 		loop_timer_set(c->retry, RETRY_USEC, 0);
 }
 
-static void on_buffer(struct preview_client *c, const struct preview_buffer *b, const int *fds,
-		      int n_fds)
+static uint32_t bytes_per_pixel(uint32_t fourcc)
 {
-	struct pbuf *p;
-	size_t len;
-
-	if (b->index >= c->n_buffers || n_fds < 1 || b->n_planes < 1)
-		return;
-	uint32_t bpp = b->fourcc == PREVIEW_FMT_XRGB8888 ? 4 : 3;
-
-	p = &c->bufs[b->index];
-	if (p->map)
-		munmap(p->map, p->map_len);
-	free(p->conv);
-	memset(p, 0, sizeof(*p));
-	if ((b->fourcc != PREVIEW_FMT_XRGB8888 && b->fourcc != PREVIEW_FMT_RGB888 &&
-	     b->fourcc != PREVIEW_FMT_BGR888) ||
-	    b->modifier != 0 || b->width < 1 || b->height < 1 || b->width > CANVAS_MAX_SIDE ||
-	    b->height > CANVAS_MAX_SIDE || b->planes[0].stride < b->width * bpp ||
-	    b->planes[0].length / b->planes[0].stride < b->height)
-		return;
-	len = (size_t)b->planes[0].offset + b->planes[0].length;
-	p->map = mmap(NULL, len, PROT_READ, MAP_SHARED, fds[0], 0);
-	if (p->map == MAP_FAILED) {
-		p->map = NULL;
-		return;
-	}
-	p->map_len = len;
-	p->img.w = (int)b->width;
-	p->img.h = (int)b->height;
-	p->img.stride = (int)b->planes[0].stride;
-	p->img.data = (const uint8_t *)p->map + b->planes[0].offset;
-	if (bpp == 3) {
-		p->fourcc = b->fourcc;
-		p->src = p->img.data;
-		p->src_stride = p->img.stride;
-		p->img.stride = p->img.w * 4;
-		p->conv = malloc((size_t)p->img.stride * (size_t)p->img.h);
-		p->img.data = p->conv;
-	}
+	return fourcc == PREVIEW_FMT_XRGB8888 ? 4 : 3;
 }
 
-/* Widen a 24-bit frame into its XRGB8888 copy. RGB888 is B G R in memory, BGR888 R G B. */
-static void widen(struct pbuf *p)
+/* Keep buffer B's description and its fds (taken from FDS: their slots become -1); nothing is
+ * mapped until a frame in it is drawn. */
+static void on_buffer(struct preview_client *c, const struct preview_buffer *b, int *fds, int n_fds)
 {
-	bool rgb = p->fourcc == PREVIEW_FMT_RGB888;
+	struct pbuf *p;
+	uint32_t bpp = bytes_per_pixel(b->fourcc);
+
+	if (b->index >= c->n_buffers || n_fds < 1 || b->n_planes < 1 ||
+	    b->n_planes > PREVIEW_MAX_PLANES)
+		return;
+	p = &c->bufs[b->index];
+	if (c->mapped == (int)b->index)
+		unmap_held(c);
+	if (c->held == (int)b->index)
+		c->held = -1;
+	c->owned &= ~(1u << b->index);
+	buffer_clear(p);
+	p->desc = *b;
+	for (uint32_t i = 0; i < b->n_planes && (int)i < n_fds; i++) {
+		p->fds[i] = fds[i];
+		fds[i] = -1;
+	}
+	p->usable = (b->fourcc == PREVIEW_FMT_XRGB8888 || b->fourcc == PREVIEW_FMT_RGB888 ||
+		     b->fourcc == PREVIEW_FMT_BGR888) &&
+		    b->modifier == 0 && b->width >= 1 && b->height >= 1 &&
+		    b->width <= CANVAS_MAX_SIDE && b->height <= CANVAS_MAX_SIDE &&
+		    b->planes[0].stride >= b->width * bpp &&
+		    b->planes[0].length / b->planes[0].stride >= b->height;
+}
+
+/* Widen a 24-bit frame into the XRGB8888 copy C->conv. RGB888 is B G R in memory, BGR888
+ * R G B. */
+static void widen(struct preview_client *c, const struct pbuf *p, const uint8_t *src)
+{
+	bool rgb = p->desc.fourcc == PREVIEW_FMT_RGB888;
 
 	for (int y = 0; y < p->img.h; y++) {
-		const uint8_t *in = p->src + (size_t)y * (size_t)p->src_stride;
-		uint8_t *out = p->conv + (size_t)y * (size_t)p->img.stride;
+		const uint8_t *in = src + (size_t)y * p->desc.planes[0].stride;
+		uint8_t *out = c->conv + (size_t)y * (size_t)p->img.stride;
 
 		for (int x = 0; x < p->img.w; x++, in += 3, out += 4) {
 			out[0] = rgb ? in[0] : in[2];
@@ -144,8 +194,53 @@ static void widen(struct pbuf *p)
 	}
 }
 
+/* Map the held buffer for reading (populated at once: the whole picture is read), bracketed by
+ * DMA_BUF_IOCTL_SYNC when it is a dmabuf. Returns 0 or -errno. */
+static int map_held(struct preview_client *c)
+{
+	struct pbuf *p = &c->bufs[c->held];
+	struct dma_buf_sync start = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+	size_t len = (size_t)p->desc.planes[0].offset + p->desc.planes[0].length;
+	const uint8_t *pixels;
+
+	if (c->mapped == c->held)
+		return 0;
+	unmap_held(c);
+	p->map = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, p->fds[0], 0);
+	if (p->map == MAP_FAILED) {
+		p->map = NULL;
+		return -errno;
+	}
+	p->map_len = len;
+	c->mapped = c->held;
+	/* memfds answer ENOTTY: nothing to synchronize. */
+	p->dmabuf = ioctl(p->fds[0], DMA_BUF_IOCTL_SYNC, &start) == 0;
+	pixels = (const uint8_t *)p->map + p->desc.planes[0].offset;
+	p->img.w = (int)p->desc.width;
+	p->img.h = (int)p->desc.height;
+	p->img.stride = (int)p->desc.planes[0].stride;
+	p->img.data = pixels;
+	if (bytes_per_pixel(p->desc.fourcc) == 3) {
+		size_t need = (size_t)p->img.w * 4 * (size_t)p->img.h;
+
+		p->img.stride = p->img.w * 4;
+		if (c->conv_len != need) {
+			free_conv(c);
+			c->conv = malloc(need);
+			if (!c->conv) {
+				unmap_held(c);
+				return -ENOMEM;
+			}
+			c->conv_len = need;
+		}
+		widen(c, p, pixels);
+		p->img.data = c->conv;
+	}
+	return 0;
+}
+
 /* One packet. Returns 0, or -EBADMSG for a protocol error (then the connection is dropped). */
-static int on_packet(struct preview_client *c, const void *buf, size_t n, const int *fds, int n_fds)
+static int on_packet(struct preview_client *c, const void *buf, size_t n, int *fds, int n_fds)
 {
 	uint32_t type;
 
@@ -184,11 +279,12 @@ static int on_packet(struct preview_client *c, const void *buf, size_t n, const 
 		c->sequence = f.sequence;
 		c->stats.frames++;
 		c->stats.unseen += c->held >= 0 && !c->held_shown;
-		release(c);
+		if (c->mapped >= 0 && c->mapped != (int)f.index)
+			unmap_held(c);
 		c->held = (int)f.index;
 		c->held_shown = false;
-		if (c->bufs[f.index].conv)
-			widen(&c->bufs[f.index]);
+		c->owned |= 1u << f.index;
+		release_idle(c);
 		c->fn(c->userdata);
 		return 0;
 	}
@@ -241,7 +337,8 @@ static int on_io(struct loop_source *s, int fd, uint32_t revents, void *userdata
 		r = (mh.msg_flags & MSG_TRUNC) ? -EBADMSG
 					       : on_packet(c, &buf, (size_t)k, fds, n_fds);
 		for (int j = 0; j < n_fds; j++)
-			close(fds[j]);
+			if (fds[j] >= 0)
+				close(fds[j]);
 		if (r < 0) {
 			disconnect(c);
 			c->fn(c->userdata);
@@ -292,7 +389,10 @@ int preview_client_new(struct loop *l, const char *path, preview_frame_fn fn, vo
 	c->fn = fn;
 	c->userdata = userdata;
 	c->fd = -1;
-	c->held = -1;
+	c->held = c->mapped = -1;
+	for (size_t i = 0; i < PREVIEW_MAX_BUFFERS; i++)
+		for (size_t j = 0; j < PREVIEW_MAX_PLANES; j++)
+			c->bufs[i].fds[j] = -1;
 	strscpy(c->path, path, sizeof(c->path));
 	/* The first attempt runs from the loop, right away. */
 	r = loop_add_timer(l, 1, 0, on_retry, c, &c->retry);
@@ -314,9 +414,9 @@ struct preview_client *preview_client_free(struct preview_client *c)
 	return NULL;
 }
 
-const struct canvas_xrgb *preview_client_frame(const struct preview_client *c)
+const struct canvas_xrgb *preview_client_frame(struct preview_client *c)
 {
-	if (c->held < 0 || !c->bufs[c->held].img.data)
+	if (c->held < 0 || !c->bufs[c->held].usable || map_held(c) < 0)
 		return NULL;
 	return &c->bufs[c->held].img;
 }
@@ -332,4 +432,28 @@ bool preview_client_shown(struct preview_client *c)
 void preview_client_get_stats(const struct preview_client *c, struct preview_client_stats *ret)
 {
 	*ret = c->stats;
+}
+
+const struct preview_buffer *preview_client_buffer(const struct preview_client *c, const int **fds,
+						   uint32_t *generation)
+{
+	if (c->held < 0)
+		return NULL;
+	*fds = c->bufs[c->held].fds;
+	*generation = c->generation;
+	return &c->bufs[c->held].desc;
+}
+
+void preview_client_set_busy(struct preview_client *c, uint32_t mask)
+{
+	if (mask == c->busy)
+		return;
+	c->busy = mask;
+	release_idle(c);
+}
+
+void preview_client_unmap(struct preview_client *c)
+{
+	unmap_held(c);
+	free_conv(c);
 }

@@ -132,11 +132,25 @@ enum ui_screen screen_public(const struct ui_model *m, enum ui_screen s)
 }
 
 /* A box from fractions of the canvas. */
+static struct layout_px frac_of(int w, int h, double x0, double y0, double x1, double y1)
+{
+	struct layout_px b = { (int)(x0 * w), (int)(y0 * h), (int)(x1 * w), (int)(y1 * h) };
+
+	return b;
+}
+
 static struct layout_px frac(const struct canvas *c, double x0, double y0, double x1, double y1)
 {
-	struct layout_px b = { (int)(x0 * c->w), (int)(y0 * c->h), (int)(x1 * c->w),
-			       (int)(y1 * c->h) };
-	return b;
+	return frac_of(c->w, c->h, x0, y0, x1, y1);
+}
+
+/* Where the review screen of a W x H canvas shows the strip (smaller on a portrait screen when
+ * the guest chooses copies). */
+static struct layout_px review_strip(int w, int h, bool choose)
+{
+	if (h > w)
+		return frac_of(w, h, 0.1, 0.09, 0.9, choose ? 0.5 : 0.55);
+	return frac_of(w, h, 0.03, 0.04, 0.49, 0.96);
 }
 
 /* The box text of HEIGHT (a share of BOX's height) is fitted into, inside BOX. */
@@ -218,41 +232,51 @@ static void draw_attract(struct canvas *c, const struct ui_model *m, struct ui_t
 	target(all, ACT_START, 0, targets, n);
 }
 
-static void draw_preview(struct canvas *c, const struct ui_model *m, int *r)
-{
-	struct layout_px all = { 0, 0, c->w, c->h };
-
-	if (m->preview && canvas_blit_xrgb(c, &all, m->preview, true) == 0)
-		return;
-	canvas_fill(c, &all, GREY);
-	text_in(c, frac(c, 0.1, 0.78, 0.9, 0.86), 0.8, ui_str(m->lang, STR_NO_PREVIEW), DIM, r);
-}
-
 /* The countdown's boxes: the top band ("Photo N of M"), the digit, the bottom band. */
 #define COUNTDOWN_TOP(c)    frac(c, 0, 0, 1, 0.12)
 #define COUNTDOWN_DIGIT(c)  frac(c, 0.35, 0.25, 0.65, 0.75)
 #define COUNTDOWN_BOTTOM(c) frac(c, 0, 0.86, 1, 1)
 
+/* The live preview (or its hole over a plane, or the placeholder), then the N SHADES over it:
+ * done with the scaling, band by band, when the preview is drawn here. */
+static void draw_preview(struct canvas *c, const struct ui_model *m,
+			 const struct canvas_shade *shades, int n, int *r)
+{
+	struct layout_px all = { 0, 0, c->w, c->h };
+
+	if (!m->preview_plane && m->preview &&
+	    canvas_blit_xrgb_shaded(c, &all, m->preview, !m->no_mirror, shades, n) == 0)
+		return;
+	if (m->preview_plane) {
+		canvas_clear(c, &all);
+	} else {
+		canvas_fill(c, &all, GREY);
+		text_in(c, frac(c, 0.1, 0.78, 0.9, 0.86), 0.8, ui_str(m->lang, STR_NO_PREVIEW), DIM,
+			r);
+	}
+	for (int i = 0; i < n; i++)
+		canvas_shade(c, &shades[i].box, shades[i].alpha, false);
+}
+
 static void draw_countdown(struct canvas *c, const struct ui_model *m, int *r)
 {
-	struct layout_px top = COUNTDOWN_TOP(c), mid = COUNTDOWN_DIGIT(c);
+	/* Shaded bands keep the words readable over any picture. */
+	struct canvas_shade shades[2] = {
+		{ COUNTDOWN_TOP(c), 140 },
+		m->seconds_left > 0 ? (struct canvas_shade){ COUNTDOWN_DIGIT(c), 110 }
+				    : (struct canvas_shade){ COUNTDOWN_BOTTOM(c), 140 }
+	};
 	char buf[64], digit[16];
 
-	draw_preview(c, m, r);
-	/* Shaded bands keep the words readable over any picture. */
-	canvas_shade(c, &top, 140, false);
+	draw_preview(c, m, shades, 2, r);
 	ui_str_format(m->lang, STR_PHOTO_N_OF_M, (const int[]){ m->shot, m->shots }, 2, buf,
 		      sizeof(buf));
-	text_in(c, top, 0.7, buf, FG, r);
+	text_in(c, shades[0].box, 0.7, buf, FG, r);
 	if (m->seconds_left > 0) {
-		canvas_shade(c, &mid, 110, false);
 		snprintf(digit, sizeof(digit), "%d", m->seconds_left);
-		text_in(c, mid, 0.8, digit, FG, r);
+		text_in(c, shades[1].box, 0.8, digit, FG, r);
 	} else {
-		struct layout_px low = COUNTDOWN_BOTTOM(c);
-
-		canvas_shade(c, &low, 140, false);
-		text_in(c, low, 0.7, ui_str(m->lang, STR_LOOK_HERE), FG, r);
+		text_in(c, shades[1].box, 0.7, ui_str(m->lang, STR_LOOK_HERE), FG, r);
 	}
 }
 
@@ -286,6 +310,14 @@ static void copies_row(struct canvas *c, struct layout_px box, int copies, int l
 	text_in(c, mid, 0.6, buf, FG, r);
 }
 
+void screen_strip_size(int w, int h, int *max_w, int *max_h)
+{
+	struct layout_px b = review_strip(w, h, false);
+
+	*max_w = b.x1 - b.x0;
+	*max_h = b.y1 - b.y0;
+}
+
 static void draw_review(struct canvas *c, const struct ui_model *m, struct ui_target *targets,
 			int *n, int *r)
 {
@@ -296,7 +328,7 @@ static void draw_review(struct canvas *c, const struct ui_model *m, struct ui_ta
 	canvas_fill(c, &all, BG);
 	if (portrait && choose) {
 		title = frac(c, 0.05, 0.02, 0.95, 0.08);
-		strip = frac(c, 0.1, 0.09, 0.9, 0.5);
+		strip = review_strip(c->w, c->h, true);
 		b[0] = frac(c, 0.08, 0.52, 0.92, 0.62);
 		copies = frac(c, 0.08, 0.635, 0.92, 0.735);
 		b[1] = frac(c, 0.08, 0.75, 0.92, 0.84);
@@ -304,14 +336,14 @@ static void draw_review(struct canvas *c, const struct ui_model *m, struct ui_ta
 		left = frac(c, 0.1, 0.95, 0.9, 0.99);
 	} else if (portrait) {
 		title = frac(c, 0.05, 0.02, 0.95, 0.08);
-		strip = frac(c, 0.1, 0.09, 0.9, 0.55);
+		strip = review_strip(c->w, c->h, false);
 		b[0] = frac(c, 0.08, 0.58, 0.92, 0.69);
 		b[1] = frac(c, 0.08, 0.715, 0.92, 0.805);
 		b[2] = frac(c, 0.08, 0.83, 0.92, 0.92);
 		left = frac(c, 0.1, 0.935, 0.9, 0.98);
 	} else if (choose) {
 		title = frac(c, 0.52, 0.04, 0.98, 0.14);
-		strip = frac(c, 0.03, 0.04, 0.49, 0.96);
+		strip = review_strip(c->w, c->h, choose);
 		b[0] = frac(c, 0.54, 0.16, 0.96, 0.34);
 		copies = frac(c, 0.54, 0.37, 0.96, 0.49);
 		b[1] = frac(c, 0.54, 0.52, 0.96, 0.66);
@@ -319,7 +351,7 @@ static void draw_review(struct canvas *c, const struct ui_model *m, struct ui_ta
 		left = frac(c, 0.54, 0.86, 0.96, 0.94);
 	} else {
 		title = frac(c, 0.52, 0.04, 0.98, 0.14);
-		strip = frac(c, 0.03, 0.04, 0.49, 0.96);
+		strip = review_strip(c->w, c->h, choose);
 		b[0] = frac(c, 0.54, 0.18, 0.96, 0.40);
 		b[1] = frac(c, 0.54, 0.44, 0.96, 0.60);
 		b[2] = frac(c, 0.54, 0.64, 0.96, 0.80);

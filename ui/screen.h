@@ -113,7 +113,11 @@ struct ui_model {
 	int seconds_left; /* countdown digit or review time left, rounded up */
 	enum ui_attention attention;
 	const struct canvas_xrgb *preview; /* the newest camera frame, or NULL */
-	const struct canvas *strip;	   /* the composed strip (review), or NULL */
+	/* The preview is on a hardware plane under the canvas (which has alpha): the countdown
+	 * leaves its place transparent instead of drawing it. */
+	bool preview_plane;
+	bool no_mirror; /* [ui] mirror = no: the preview as the camera sees it, not as a mirror */
+	const struct canvas *strip; /* the composed strip (review), or NULL */
 	bool print_paused;	/* session/state print_notice: sessions go on without printing */
 	enum ui_print print;	/* the session's print, on the printing and done screens */
 	int copies, max_copies; /* the guest's copies at review; -/+ when max_copies > 1 */
@@ -168,6 +172,10 @@ int screen_draw(struct canvas *c, enum ui_screen s, const struct ui_model *m,
  * digits 1..COUNTDOWN_S and "Photo N of M" for every shot of M->shots, in M->lang, so that a
  * preview frame costs a scale and a few blends. C is not drawn on. Returns 0 or -errno. */
 int screen_prepare(const struct canvas *c, const struct ui_model *m, int countdown_s);
+
+/* The size of the largest box the review screen of a W x H canvas shows the strip in: decoding
+ * the strip to fit inside it (canvas_read_jpeg()) keeps no more pixels than are shown. */
+void screen_strip_size(int w, int h, int *max_w, int *max_h);
 
 /* The action of the first target containing (X, Y), or ACT_NONE; its argument in *ARG. */
 enum ui_action screen_hit(const struct ui_target *targets, int n, int x, int y, int *arg);

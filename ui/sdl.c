@@ -1,12 +1,70 @@
 /* SPDX-License-Identifier: MIT */
-/* The SDL2 window backend: a streaming texture of the panel's size, stretched to the window. */
+/* The SDL2 window backend: a streaming texture of the panel's size, stretched to the window.
+ * libSDL2 is loaded with dlopen() when the backend opens: linked, it would bring its audio,
+ * X11 and Wayland libraries (about 3 MB resident) into every booth-ui, which on a booth shows
+ * on DRM. */
 #include "sdl.h"
 #include "display.h"
 #include "log.h"
 
 #include <SDL.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* The SDL functions the backend calls, looked up in the library at open. */
+#define SDL_FUNCS(X)                                                                               \
+	X(SetHint)                                                                                 \
+	X(InitSubSystem)                                                                           \
+	X(QuitSubSystem)                                                                           \
+	X(GetError)                                                                                \
+	X(CreateWindow)                                                                            \
+	X(CreateRenderer)                                                                          \
+	X(CreateTexture)                                                                           \
+	X(DestroyTexture)                                                                          \
+	X(DestroyRenderer)                                                                         \
+	X(DestroyWindow)                                                                           \
+	X(GetWindowSize)                                                                           \
+	X(PollEvent)                                                                               \
+	X(UpdateTexture)                                                                           \
+	X(RenderClear)                                                                             \
+	X(RenderCopy)                                                                              \
+	X(RenderPresent)
+
+static struct {
+	void *lib;
+/* NOLINTNEXTLINE(bugprone-macro-parentheses): NAME is a member's name. */
+#define SDL_POINTER(name) __typeof__(&SDL_##name) name;
+	SDL_FUNCS(SDL_POINTER)
+#undef SDL_POINTER
+} api;
+
+/* Load libSDL2 once (it stays loaded: SDL keeps global state). Returns 0 or -ENOENT. */
+static int sdl_load(void)
+{
+	void *lib, *sym;
+
+	if (api.lib)
+		return 0;
+	lib = dlopen("libSDL2-2.0.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		log_error("Cannot load SDL2: %s", dlerror());
+		return -ENOENT;
+	}
+#define SDL_LOOKUP(name)                                                                           \
+	sym = dlsym(lib, "SDL_" #name);                                                            \
+	if (!sym) {                                                                                \
+		log_error("SDL2 has no SDL_" #name);                                               \
+		dlclose(lib);                                                                      \
+		return -ENOENT;                                                                    \
+	}                                                                                          \
+	memcpy(&api.name, &sym, sizeof(sym));
+	SDL_FUNCS(SDL_LOOKUP)
+#undef SDL_LOOKUP
+	api.lib = lib;
+	return 0;
+}
 
 /* SDL exposes no descriptor for its event queue: it is read this often from a loop timer. */
 #define SDL_PUMP_USEC 10000
@@ -66,7 +124,7 @@ static void tap_window(struct display *d, int x, int y)
 	struct sdl *s = d->priv;
 	int w = 0, h = 0, px, py;
 
-	SDL_GetWindowSize(s->window, &w, &h);
+	api.GetWindowSize(s->window, &w, &h);
 	sdl_window_to_panel(x, y, w, h, d->phys_w, d->phys_h, &px, &py);
 	d->input->tap(px, py, d->input_data);
 }
@@ -115,7 +173,7 @@ static void sdl_dispatch(struct display *d)
 {
 	SDL_Event ev;
 
-	while (SDL_PollEvent(&ev))
+	while (api.PollEvent(&ev))
 		if (d->input)
 			handle(d, &ev);
 }
@@ -135,12 +193,12 @@ static void sdl_close(struct display *d)
 		return;
 	s->pump = loop_source_remove(s->pump);
 	if (s->texture)
-		SDL_DestroyTexture(s->texture);
+		api.DestroyTexture(s->texture);
 	if (s->renderer)
-		SDL_DestroyRenderer(s->renderer);
+		api.DestroyRenderer(s->renderer);
 	if (s->window)
-		SDL_DestroyWindow(s->window);
-	SDL_QuitSubSystem(SDL_INIT_VIDEO);
+		api.DestroyWindow(s->window);
+	api.QuitSubSystem(SDL_INIT_VIDEO);
 	free(s);
 	d->priv = NULL;
 }
@@ -152,27 +210,32 @@ static int sdl_open(struct display *d, struct loop *l)
 
 	if (!s)
 		return -ENOMEM;
+	r = sdl_load();
+	if (r < 0) {
+		free(s);
+		return r;
+	}
 	d->priv = s;
-	SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
+	api.SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
 	/* A booth's screen stays on. */
-	SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
-	if (SDL_InitSubSystem(SDL_INIT_VIDEO) < 0) {
-		log_error("SDL cannot start its video: %s", SDL_GetError());
+	api.SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+	if (api.InitSubSystem(SDL_INIT_VIDEO) < 0) {
+		log_error("SDL cannot start its video: %s", api.GetError());
 		free(s);
 		d->priv = NULL;
 		return -EIO;
 	}
 	s->window =
-		SDL_CreateWindow("Photo booth", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
+		api.CreateWindow("Photo booth", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
 				 d->phys_w, d->phys_h, SDL_WINDOW_RESIZABLE);
 	if (s->window)
-		s->renderer = SDL_CreateRenderer(s->window, -1, 0);
+		s->renderer = api.CreateRenderer(s->window, -1, 0);
 	if (s->renderer)
-		s->texture = SDL_CreateTexture(s->renderer, SDL_PIXELFORMAT_XRGB8888,
+		s->texture = api.CreateTexture(s->renderer, SDL_PIXELFORMAT_XRGB8888,
 					       SDL_TEXTUREACCESS_STREAMING, d->phys_w, d->phys_h);
 	if (!s->texture) {
 		log_error("SDL cannot make a %dx%d window: %s", d->phys_w, d->phys_h,
-			  SDL_GetError());
+			  api.GetError());
 		r = -EIO;
 	}
 	if (r == 0 && l)
@@ -186,11 +249,11 @@ static int sdl_present(struct display *d)
 {
 	struct sdl *s = d->priv;
 
-	if (SDL_UpdateTexture(s->texture, NULL, d->scanout, d->phys_w * 4) < 0 ||
-	    SDL_RenderClear(s->renderer) < 0 ||
-	    SDL_RenderCopy(s->renderer, s->texture, NULL, NULL) < 0)
+	if (api.UpdateTexture(s->texture, NULL, d->scanout, d->phys_w * 4) < 0 ||
+	    api.RenderClear(s->renderer) < 0 ||
+	    api.RenderCopy(s->renderer, s->texture, NULL, NULL) < 0)
 		return -EIO;
-	SDL_RenderPresent(s->renderer);
+	api.RenderPresent(s->renderer);
 	return 0;
 }
 

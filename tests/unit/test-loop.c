@@ -4,6 +4,7 @@
 #include "loop.h"
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -191,13 +192,33 @@ static int quit_timer(struct loop_source *s, void *userdata)
 	return 0;
 }
 
+/* Run a loop for MS milliseconds with systemd's variables set (NOTIFY_SOCKET = SOCKET,
+ * WATCHDOG_USEC = 100 ms, WATCHDOG_PID = PID), then unset them. Returns loop_run()'s result. */
+static int run_notified(const char *socket, const char *pid, int ms)
+{
+	struct loop *l;
+	int r = -1;
+
+	setenv("NOTIFY_SOCKET", socket, 1);
+	setenv("WATCHDOG_USEC", "100000", 1);
+	setenv("WATCHDOG_PID", pid, 1);
+	if (loop_new(&l) == 0) {
+		if (loop_add_timer(l, (uint64_t)ms * 1000, 0, quit_timer, l, NULL) == 0)
+			r = loop_run(l);
+		loop_free(l);
+	}
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+	return r;
+}
+
 /* Under systemd (NOTIFY_SOCKET), loop_run() says READY, pings the watchdog and says STOPPING. */
 static void test_sd_notify(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char buf[256], pid[32];
 	int fd, ready = 0, pings = 0, stopping = 0, order_ok = 1;
-	struct loop *l;
 	ssize_t n;
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/tmp/booth-notify-%d", (int)getpid());
@@ -206,16 +227,7 @@ static void test_sd_notify(void)
 	unlink(sa.sun_path);
 	REQUIRE(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
-	setenv("WATCHDOG_USEC", "100000", 1);
-	setenv("WATCHDOG_PID", pid, 1);
-	REQUIRE(loop_new(&l) == 0);
-	REQUIRE(loop_add_timer(l, 280000, 0, quit_timer, l, NULL) == 0);
-	CHECK_INT(loop_run(l), ==, 0);
-	loop_free(l);
-	unsetenv("NOTIFY_SOCKET");
-	unsetenv("WATCHDOG_USEC");
-	unsetenv("WATCHDOG_PID");
+	CHECK_INT(run_notified(sa.sun_path, pid, 280), ==, 0);
 	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) > 0) {
 		buf[n] = '\0';
 		if (strcmp(buf, "READY=1") == 0) {
@@ -236,6 +248,35 @@ static void test_sd_notify(void)
 	unlink(sa.sun_path);
 }
 
+/* The notifications also reach an abstract socket ("@name"); a watchdog meant for another
+ * process (WATCHDOG_PID) is not pinged. */
+static void test_sd_notify_abstract(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[256], name[64];
+	int fd, ready = 0, pings = 0, stopping = 0;
+	socklen_t len;
+	ssize_t n;
+
+	n = snprintf(name, sizeof(name), "@booth-notify-%d", (int)getpid());
+	memcpy(sa.sun_path + 1, name + 1, (size_t)n - 1);
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + (size_t)n);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	REQUIRE(fd >= 0);
+	REQUIRE(bind(fd, (struct sockaddr *)&sa, len) == 0);
+	CHECK_INT(run_notified(name, "1", 180), ==, 0);
+	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) > 0) {
+		buf[n] = '\0';
+		ready += strcmp(buf, "READY=1") == 0;
+		pings += strcmp(buf, "WATCHDOG=1") == 0;
+		stopping += strcmp(buf, "STOPPING=1") == 0;
+	}
+	CHECK_INT(ready, ==, 1);
+	CHECK_INT(pings, ==, 0);
+	CHECK_INT(stopping, ==, 1);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test tests[] = {
@@ -246,6 +287,7 @@ int main(int argc, char **argv)
 		{ "stop_signals", test_stop_signals },
 		{ "prepare", test_prepare },
 		{ "sd_notify", test_sd_notify },
+		{ "sd_notify_abstract", test_sd_notify_abstract },
 		{ "closed_fd_still_held", test_closed_fd_still_held },
 		{ NULL, NULL },
 	};

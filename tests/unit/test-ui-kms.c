@@ -6,6 +6,7 @@
 #include "kms.h"
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 #include <xf86drmMode.h>
 
@@ -130,6 +131,73 @@ static void test_cover_crop(void)
 	CHECK_INT(x, ==, 0);
 }
 
+/* What the drm backend may know about a frame and the planes, as bits for a table. */
+enum {
+	ENABLED = 1 << 0,
+	ATOMIC = 1 << 1,
+	OVERLAY = 1 << 2,
+	FORMAT = 1 << 3,
+	REFLECT = 1 << 4,
+	DMABUF = 1 << 5,
+	MEMFD = 1 << 6,
+	UDMABUF = 1 << 7,
+	ROTATED = 1 << 8,
+	ALL = ENABLED | ATOMIC | OVERLAY | FORMAT | REFLECT,
+};
+
+/* Which way the preview goes: on the primary plane when everything allows it, else the
+ * software path with the first reason that stands in the way. */
+static void test_preview_check(void)
+{
+	static const struct {
+		unsigned caps;
+		bool mirror;
+		const char *word; /* in the reason; NULL: on the plane */
+	} cases[] = {
+		/* libcamera's dmabufs, mirrored by the plane. */
+		{ ALL | DMABUF, true, NULL },
+		/* The simulated camera's memfds, through /dev/udmabuf; without it, software. */
+		{ ALL | MEMFD | UDMABUF, true, NULL },
+		{ ALL | MEMFD, true, "udmabuf" },
+		/* A plane that cannot mirror serves only an unmirrored preview ([ui] mirror = no). */
+		{ (ALL & ~REFLECT) | DMABUF, true, "mirror" },
+		{ (ALL & ~REFLECT) | DMABUF, false, NULL },
+		/* Each missing piece, with its own reason. */
+		{ (ALL & ~ENABLED) | DMABUF, false, "preview_plane" },
+		{ (ALL & ~ATOMIC) | DMABUF, false, "atomic" },
+		{ (ALL & ~OVERLAY) | DMABUF, false, "overlay" },
+		{ (ALL & ~FORMAT) | DMABUF, false, "format" },
+		{ ALL | DMABUF | ROTATED, true, "rotated" },
+		{ ALL, true, "neither" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned f = cases[i].caps;
+		struct kms_preview_caps c = {
+			.enabled = f & ENABLED,
+			.atomic = f & ATOMIC,
+			.overlay = f & OVERLAY,
+			.format = f & FORMAT,
+			.reflect = f & REFLECT,
+			.dmabuf = f & DMABUF,
+			.memfd = f & MEMFD,
+			.udmabuf = f & UDMABUF,
+			.rotated = f & ROTATED,
+		};
+		const char *why = "unset";
+		int r = kms_preview_check(&c, cases[i].mirror, &why);
+
+		if (!cases[i].word) {
+			CHECK_MSG(r == 0 && !why, "case %zu: on the plane, not %s", i,
+				  why ? why : "(null)");
+			continue;
+		}
+		CHECK_INT(r, ==, -EOPNOTSUPP);
+		CHECK_MSG(why && strstr(why, cases[i].word), "case %zu: the reason names %s: %s", i,
+			  cases[i].word, why ? why : "(none)");
+	}
+}
+
 /* Without a DRM device (a build machine) the drm backend fails cleanly, and says so. */
 static void test_no_device(void)
 {
@@ -153,6 +221,7 @@ int main(int argc, char **argv)
 		{ "connector", test_connector },
 		{ "rotation", test_rotation },
 		{ "cover_crop", test_cover_crop },
+		{ "preview_check", test_preview_check },
 		{ "no_device", test_no_device },
 		{ NULL, NULL },
 	};

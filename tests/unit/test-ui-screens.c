@@ -753,23 +753,39 @@ static void test_format(void)
 	CHECK_INT(ui_lang_parse("fr"), ==, -EINVAL);
 }
 
+/* Compress W x H PIXELS (RGB, or grey when GREY) at quality 100 (4:4:4) into the file PATH.
+ * Returns its size, or 0 on failure. */
+static unsigned long write_jpeg(const char *path, const unsigned char *pixels, int w, int h,
+				bool grey)
+{
+	unsigned char *jpeg = NULL;
+	unsigned long size = 0;
+	tjhandle tj = tjInitCompress();
+	FILE *f = NULL;
+
+	if (tj && tjCompress2(tj, pixels, w, 0, h, grey ? TJPF_GRAY : TJPF_RGB, &jpeg, &size,
+			      grey ? TJSAMP_GRAY : TJSAMP_444, 100, 0) == 0)
+		f = fopen(path, "wbe");
+	if (!f || fwrite(jpeg, 1, size, f) != size)
+		size = 0;
+	if (f && fclose(f) != 0)
+		size = 0;
+	if (tj)
+		tjDestroy(tj);
+	tjFree(jpeg);
+	return size;
+}
+
 /* A strip-sized JPEG is decoded small (DCT scaling) and fitted inside the box asked for. */
 static void test_read_jpeg(void)
 {
 	const char *path = "build/test-logs/ui-strip.jpg";
-	unsigned char *rgb = malloc((size_t)1200 * 1800 * 3), *jpeg = NULL;
-	unsigned long size = 0;
+	unsigned char *rgb = malloc((size_t)1200 * 1800 * 3);
+	unsigned long size;
 	struct canvas *c = NULL;
-	tjhandle tj = tjInitCompress();
 	uint8_t p[3];
-	FILE *f;
 
-	if (!rgb || !tj) {
-		free(rgb);
-		if (tj)
-			tjDestroy(tj);
-		REQUIRE(false);
-	}
+	REQUIRE(rgb);
 	/* Left half red, right half blue. */
 	for (size_t i = 0; i < (size_t)1200 * 1800; i++) {
 		bool left = i % 1200 < 600;
@@ -778,30 +794,232 @@ static void test_read_jpeg(void)
 		rgb[i * 3 + 1] = 20;
 		rgb[i * 3 + 2] = left ? 10 : 230;
 	}
-	CHECK_INT(tjCompress2(tj, rgb, 1200, 0, 1800, TJPF_RGB, &jpeg, &size, TJSAMP_444, 90, 0),
-		  ==, 0);
-	tjDestroy(tj);
+	size = write_jpeg(path, rgb, 1200, 1800, false);
 	free(rgb);
-	f = fopen(path, "wbe");
-	if (f) {
-		CHECK_INT(fwrite(jpeg, 1, size, f), ==, size);
-		fclose(f);
+	REQUIRE(size > 0);
+	/* Into a 400 box (1/4 = 300x450, then averaged down), and into a 1000 box (5/8 =
+	 * 750x1125, then averaged down): red left of the middle, blue right of it. */
+	for (int i = 0; i < 2; i++) {
+		static const int want[2][5] = { { 400, 266, 400, 130, 135 },
+						{ 1000, 666, 1000, 330, 335 } };
+		const int *k = want[i];
+
+		REQUIRE(canvas_read_jpeg(path, k[0], k[0], &c) == 0);
+		CHECK_INT(c->w, ==, k[1]);
+		CHECK_INT(c->h, ==, k[2]);
+		canvas_get_rgb(c, k[3], k[2] / 2, p);
+		CHECK(p[0] > 180 && p[2] < 60);
+		canvas_get_rgb(c, k[4], k[2] / 2, p);
+		CHECK(p[0] < 60 && p[2] > 180);
+		canvas_get_rgb(c, k[1] - 1, k[2] - 1, p);
+		CHECK(p[0] < 60 && p[2] > 180);
+		c = canvas_free(c);
 	}
-	tjFree(jpeg);
-	REQUIRE(canvas_read_jpeg(path, 400, 400, &c) == 0);
-	CHECK_INT(c->w, ==, 266);
-	CHECK_INT(c->h, ==, 400);
-	canvas_get_rgb(c, 60, 200, p);
-	CHECK(p[0] > 180 && p[2] < 60);
-	canvas_get_rgb(c, 200, 200, p);
-	CHECK(p[0] < 60 && p[2] > 180);
-	c = canvas_free(c);
 	/* Smaller than the box: kept as it is. */
 	REQUIRE(canvas_read_jpeg(path, 4000, 4000, &c) == 0);
 	CHECK_INT(c->w, ==, 1200);
 	CHECK_INT(c->h, ==, 1800);
 	canvas_free(c);
 	CHECK_INT(canvas_read_jpeg("tests/golden/ui-done-en.png", 400, 400, &c), ==, -EBADMSG);
+	/* A strip cut short (a damaged file) is refused, not shown half grey. */
+	CHECK_INT(truncate(path, (off_t)size / 2), ==, 0);
+	CHECK_INT(canvas_read_jpeg(path, 400, 400, &c), ==, -EBADMSG);
+}
+
+/* The shading done band by band with the scaling is, pixel for pixel, the scaling and then
+ * canvas_shade(): mirrored or not, with boxes that cross band edges and the canvas's edge. */
+static void test_shaded_blit(void)
+{
+	const struct canvas_shade shades[3] = {
+		{ { 0, 0, 333, 37 }, 140 },
+		{ { 100, 45, 260, 171 }, 110 },
+		{ { 250, 150, 400, 250 }, 200 },
+	};
+	struct layout_px all = { 0, 0, 333, 187 };
+
+	make_frame();
+	for (int mirror = 0; mirror < 2; mirror++) {
+		struct canvas *a = NULL, *b = NULL;
+		int bad = 0;
+
+		REQUIRE(canvas_new(333, 187, &a) == 0);
+		if (canvas_new(333, 187, &b) < 0) {
+			canvas_free(a);
+			REQUIRE(false);
+		}
+		CHECK_INT(canvas_blit_xrgb_shaded(a, &all, &frame, mirror, shades, 3), ==, 0);
+		CHECK_INT(canvas_blit_xrgb(b, &all, &frame, mirror), ==, 0);
+		for (int i = 0; i < 3; i++)
+			canvas_shade(b, &shades[i].box, shades[i].alpha, false);
+		for (int i = 0; i < 333 * 187; i++)
+			bad += (a->px[i] & 0xffffff) != (b->px[i] & 0xffffff);
+		CHECK_MSG(bad == 0, "%d pixels differ (mirror %d)", bad, mirror);
+		canvas_free(a);
+		canvas_free(b);
+	}
+}
+
+/* The countdown over a preview on a hardware plane: the picture has alpha, a hole where the
+ * preview shows, the shaded band half covering it (premultiplied black) and the words opaque;
+ * rotated for a turned panel, the alpha stays. With [ui] mirror = no the software preview is the
+ * camera's picture as it is. */
+static void test_plane_countdown(void)
+{
+	struct ui_target t[UI_MAX_TARGETS];
+	struct display *d = NULL;
+	struct canvas *c = NULL;
+	struct ui_model m;
+	uint8_t left[3], right[3];
+	int n, words = 0;
+
+	make_frame();
+	REQUIRE(canvas_new(640, 400, &c) == 0);
+	model_for(SCREEN_COUNTDOWN, UI_LANG_EN, &m, NULL);
+	m.preview_plane = true;
+	c->alpha = true;
+	CHECK_INT(screen_draw(c, SCREEN_COUNTDOWN, &m, t, &n), ==, 0);
+	/* Beside the digit, under no band: nothing but the preview. */
+	CHECK_INT(c->px[200 * 640 + 40], ==, 0);
+	CHECK_INT(c->px[200 * 640 + 600], ==, 0);
+	/* The top band's corner: black at 140/255 over the preview. */
+	CHECK_INT(c->px[2 * 640 + 2], ==, 0x8c000000u);
+	/* The words are opaque white somewhere in the band. */
+	for (int x = 0; x < 640; x++)
+		words += c->px[24 * 640 + x] == 0xffffffffu;
+	CHECK_INT(words, >, 0);
+	/* A panel turned 90 degrees gets the same alpha. */
+	REQUIRE(display_new("headless", NULL, 400, 640, 90, &d) == 0);
+	CHECK_INT(display_present(d, c), ==, 0);
+	CHECK_INT(d->scanout[40 * 400 + 200], ==, 0);
+	CHECK_INT(d->scanout[2 * 400 + 397], ==, 0x8c000000u);
+	display_free(d);
+	/* The software preview not mirrored: red on the left as the camera has it. */
+	c->alpha = false;
+	m.preview_plane = false;
+	m.no_mirror = true;
+	CHECK_INT(screen_draw(c, SCREEN_COUNTDOWN, &m, t, &n), ==, 0);
+	canvas_get_rgb(c, 20, 200, left);
+	canvas_get_rgb(c, 620, 200, right);
+	CHECK_INT(left[0], >, 200);
+	CHECK_INT(right[2], >, 200);
+	canvas_free(c);
+}
+
+/* Where the top left corner of picture S is drawn on C (its first two pixels of the first row
+ * and the first of the second); false if nowhere. */
+static bool find_picture(const struct canvas *c, const struct canvas *s, int *x0, int *y0)
+{
+	for (int y = 0; y + 1 < c->h; y++)
+		for (int x = 0; x + 1 < c->w; x++)
+			if (c->px[y * c->w + x] == s->px[0] &&
+			    c->px[y * c->w + x + 1] == s->px[1] &&
+			    c->px[(y + 1) * c->w + x] == s->px[s->w]) {
+				*x0 = x;
+				*y0 = y;
+				return true;
+			}
+	return false;
+}
+
+/* The strip decoded at screen_strip_size() is shown pixel for pixel, not scaled again, on a
+ * landscape and a portrait screen. */
+static void test_strip_size(void)
+{
+	static const int sizes[][2] = { { 1920, 1080 }, { 800, 1280 } };
+	struct ui_target t[UI_MAX_TARGETS];
+	struct ui_model m;
+	int n;
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct canvas *c = NULL, *strip = NULL;
+		int w, h, sw, x0 = 0, y0 = 0;
+		bool found;
+
+		screen_strip_size(sizes[i][0], sizes[i][1], &w, &h);
+		CHECK(w > sizes[i][0] / 3 && w < sizes[i][0] && h > sizes[i][1] / 3 &&
+		      h < sizes[i][1]);
+		/* A 1:3 strip fitted inside, as canvas_read_jpeg() fits it: as tall as the box. */
+		sw = h / 3;
+		REQUIRE(sw <= w);
+		REQUIRE(canvas_new(sizes[i][0], sizes[i][1], &c) == 0);
+		if (canvas_new(sw, h, &strip) < 0) {
+			canvas_free(c);
+			REQUIRE(false);
+		}
+		for (int y = 0; y < strip->h; y++)
+			for (int x = 0; x < strip->w; x++)
+				strip->px[y * strip->w + x] =
+					0xff000000u | (uint32_t)(x * 7 % 256) << 16 |
+					(uint32_t)(y * 5 % 256) << 8 | (uint32_t)((x + y) % 256);
+		model_for(SCREEN_REVIEW, UI_LANG_EN, &m, strip);
+		m.max_copies = 1; /* (with copies to choose, a portrait strip is shown smaller) */
+		CHECK_INT(screen_draw(c, SCREEN_REVIEW, &m, t, &n), ==, 0);
+		/* Find the strip's top left pixel on screen, then compare every pixel. */
+		found = find_picture(c, strip, &x0, &y0);
+		CHECK_MSG(found, "the strip's first pixels are on the %dx%d screen", c->w, c->h);
+		for (int y = 0; found && y < strip->h; y += 7)
+			for (int x = 0; x < strip->w; x += 3)
+				if (c->px[(y0 + y) * c->w + x0 + x] !=
+				    strip->px[y * strip->w + x]) {
+					CHECK_MSG(false, "strip pixel %d,%d differs on %dx%d", x, y,
+						  c->w, c->h);
+					y = strip->h;
+					break;
+				}
+		canvas_free(strip);
+		canvas_free(c);
+	}
+}
+
+/* A steep triangle wave: 16 levels a pixel, period 32, 0..127. */
+static int wave(int x)
+{
+	int k = x % 32 < 16 ? x % 32 : 32 - x % 32;
+
+	return k * 8 > 127 ? 127 : k * 8;
+}
+
+/* The exact average of wave() over output pixel X's span of source pixels (800 -> 750). */
+static double wave_average(int x)
+{
+	double a = x * 800.0 / 750, b = (x + 1) * 800.0 / 750, sum = 0;
+
+	for (int i = (int)a; i < b && i < 800; i++)
+		sum += wave(i) * ((i + 1 < b ? i + 1 : b) - (i > a ? i : a));
+	return sum / (b - a);
+}
+
+/* A grey JPEG shrunk by a ratio that is no DCT scale (800 -> 750: decoded whole, then area
+ * averaging, row by row) matches the exact area average of its pixels, across and down: no
+ * shift, no blur beyond the box. */
+static void test_read_jpeg_average(void)
+{
+	const char *path = "build/test-logs/ui-wave.jpg";
+	unsigned char *grey = malloc((size_t)800 * 800);
+	unsigned long size;
+	struct canvas *c = NULL;
+	int worst = 0;
+
+	REQUIRE(grey);
+	for (int y = 0; y < 800; y++)
+		for (int x = 0; x < 800; x++)
+			grey[y * 800 + x] = (unsigned char)(wave(x) + wave(y));
+	size = write_jpeg(path, grey, 800, 800, true);
+	free(grey);
+	REQUIRE(size > 0);
+	REQUIRE(canvas_read_jpeg(path, 750, 750, &c) == 0);
+	REQUIRE(c->w == 750 && c->h == 750);
+	for (int y = 0; y < c->h; y++)
+		for (int x = 0; x < c->w; x++) {
+			int want = (int)(wave_average(x) + wave_average(y) + 0.5), off;
+			uint8_t p[3];
+
+			canvas_get_rgb(c, x, y, p);
+			off = abs(p[0] - want);
+			worst = off > worst ? off : worst;
+		}
+	CHECK_MSG(worst <= 3, "off the exact area average by up to %d", worst);
+	canvas_free(c);
 }
 
 /* Time to draw the countdown over a preview at 1280x800 (printed, not checked: it varies). */
@@ -849,6 +1067,10 @@ int main(int argc, char **argv)
 		{ "rotation", test_rotation },
 		{ "format", test_format },
 		{ "read_jpeg", test_read_jpeg },
+		{ "read_jpeg_average", test_read_jpeg_average },
+		{ "strip_size", test_strip_size },
+		{ "plane_countdown", test_plane_countdown },
+		{ "shaded_blit", test_shaded_blit },
 		{ "frame_time", test_frame_time },
 		{ NULL, NULL },
 	};

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The picture a DRM/KMS screen shows, for the VM test: reads the framebuffer scanned out by the
  * first active CRTC of a DRM device (root: GETFB hands out its buffer) and writes it as a PNG.
- * Prints "WIDTHxHEIGHT COLOURS VIVID" on stdout: the distinct colours among a sample of pixels,
- * and how many of them (in percent) are vivid (their channels differ by more than 100): the
- * booth's own screens are mostly dark and grey, a camera's colour bars are not.
- * Usage: fbgrab DEVICE OUT.png */
+ * Prints "WIDTHxHEIGHT COLOURS VIVID FB KIND" on stdout: the distinct colours among a sample of
+ * pixels, how many of them (in percent) are vivid (their channels differ by more than 100): the
+ * booth's own screens are mostly dark and grey, a camera's colour bars are not; the
+ * framebuffer's id, and "dumb" for a dumb buffer (booth-ui's) or "prime" for a buffer imported
+ * from another device (a camera's dmabuf on the preview plane).
+ * With --planes, prints instead one line per plane that shows something:
+ * "plane ID TYPE fb FB WIDTHxHEIGHT FOURCC" (TYPE primary, overlay or cursor).
+ * Usage: fbgrab DEVICE OUT.png | fbgrab --planes DEVICE */
 #include <errno.h>
 #include <fcntl.h>
 #include <png.h>
@@ -86,18 +90,68 @@ static unsigned int colours(const uint8_t *px, uint32_t w, uint32_t h, uint32_t 
 	return n;
 }
 
+/* The planes that show a framebuffer, one line each. Returns 0, or 1 if there are none. */
+static int planes(int fd)
+{
+	drmModePlaneResPtr res;
+	int n = 0;
+
+	drmSetClientCap(fd, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1);
+	res = drmModeGetPlaneResources(fd);
+	for (uint32_t i = 0; res && i < res->count_planes; i++) {
+		drmModePlanePtr p = drmModeGetPlane(fd, res->planes[i]);
+		drmModeObjectPropertiesPtr props =
+			p ? drmModeObjectGetProperties(fd, p->plane_id, DRM_MODE_OBJECT_PLANE)
+			  : NULL;
+		const char *type = "overlay";
+		drmModeFB2Ptr fb;
+
+		for (uint32_t j = 0; props && j < props->count_props; j++) {
+			drmModePropertyPtr prop = drmModeGetProperty(fd, props->props[j]);
+
+			if (prop && strcmp(prop->name, "type") == 0)
+				type = props->prop_values[j] == DRM_PLANE_TYPE_PRIMARY	? "primary"
+				       : props->prop_values[j] == DRM_PLANE_TYPE_CURSOR ? "cursor"
+											: "overlay";
+			drmModeFreeProperty(prop);
+		}
+		fb = p && p->fb_id ? drmModeGetFB2(fd, p->fb_id) : NULL;
+		if (fb) {
+			printf("plane %u %s fb %u %ux%u %.4s\n", p->plane_id, type, p->fb_id,
+			       fb->width, fb->height, (const char *)&fb->pixel_format);
+			n++;
+		}
+		drmModeFreeFB2(fb);
+		drmModeFreeObjectProperties(props);
+		drmModeFreePlane(p);
+	}
+	drmModeFreePlaneResources(res);
+	return n > 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	drmModeResPtr res;
 	drmModeFBPtr fb = NULL;
 	struct drm_mode_map_dumb map;
 	uint8_t *px, *copy;
+	const char *kind = "dumb";
 	size_t len;
-	int fd, rc = 1;
+	int fd, prime, rc = 1;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: fbgrab DEVICE OUT.png\n");
+		fprintf(stderr, "usage: fbgrab DEVICE OUT.png | fbgrab --planes DEVICE\n");
 		return 2;
+	}
+	if (strcmp(argv[1], "--planes") == 0) {
+		fd = open(argv[2], O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(stderr, "fbgrab: %s: %s\n", argv[2], strerror(errno));
+			return 1;
+		}
+		rc = planes(fd);
+		close(fd);
+		return rc;
 	}
 	fd = open(argv[1], O_RDWR | O_CLOEXEC);
 	res = fd >= 0 ? drmModeGetResources(fd) : NULL;
@@ -120,18 +174,24 @@ int main(int argc, char **argv)
 	memset(&map, 0, sizeof(map));
 	map.handle = fb->handle;
 	len = (size_t)fb->pitch * fb->height;
-	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) < 0) {
+	/* A dumb buffer (booth-ui's) maps through the DRM device; a buffer imported from another
+	 * device (the camera's, on the preview plane) through its dmabuf. */
+	if (drmIoctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map) == 0) {
+		px = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)map.offset);
+	} else if (drmPrimeHandleToFD(fd, fb->handle, DRM_CLOEXEC, &prime) == 0) {
+		px = mmap(NULL, len, PROT_READ, MAP_SHARED, prime, 0);
+		close(prime);
+		kind = "prime";
+	} else {
 		fprintf(stderr, "fbgrab: map: %s\n", strerror(errno));
 		goto out;
 	}
-	px = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)map.offset);
 	if (px == MAP_FAILED) {
 		fprintf(stderr, "fbgrab: mmap: %s\n", strerror(errno));
 		goto out;
 	}
-	/* The screen keeps drawing into this buffer once it is no longer scanned out: copy it at
-	 * once, then take the picture and the colours from the copy (writing the PNG takes long
-	 * under emulation, and would mix two frames). */
+	/* The buffer on screen now is drawn into again once the next flip turns it into the back
+	 * buffer: one quick copy, then the slow PNG and the counting work on that. */
 	copy = malloc(len);
 	if (copy) {
 		memcpy(copy, px, len);
@@ -139,11 +199,12 @@ int main(int argc, char **argv)
 			unsigned int vivid,
 				n = colours(copy, fb->width, fb->height, fb->pitch, &vivid);
 
-			printf("%ux%u %u %u\n", fb->width, fb->height, n, vivid);
+			printf("%ux%u %u %u %u %s\n", fb->width, fb->height, n, vivid, fb->fb_id,
+			       kind);
 			rc = 0;
 		}
-		free(copy);
 	}
+	free(copy);
 	munmap(px, len);
 out:
 	drmModeFreeFB(fb);
