@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <turbojpeg.h>
 #include <time.h>
 #include <unistd.h>
@@ -1075,5 +1076,9 @@ int main(int argc, char **argv)
 		{ NULL, NULL },
 	};
 
+	/* Pictures the tests write (and a failed golden's actual picture) go to build/test-logs/,
+	 * which this makes when the test runs alone (make arm64-test, or by hand). */
+	(void)mkdir("build", 0755);
+	(void)mkdir("build/test-logs", 0755);
 	return test_main(argc, argv, tests);
 }
