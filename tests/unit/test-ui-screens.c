@@ -10,6 +10,7 @@
 #include "strings.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <turbojpeg.h>
@@ -22,6 +23,9 @@
  * pixel counts as different beyond TOLERANCE per channel, and at most MAX_SHARE may differ. */
 #define TOLERANCE 40
 #define MAX_SHARE 0.004
+
+/* This run's own folder for the pictures the tests write and read back. */
+static char scratch_dir[] = "/tmp/ui-screens-XXXXXX";
 
 /* A camera-like test frame: red on the left third, green in the middle, blue on the right. */
 static uint8_t frame_data[320 * 180 * 4];
@@ -706,7 +710,10 @@ static void test_rotation(void)
 	REQUIRE(display_new("headless", NULL, 64, 32, 90, &d) == 0);
 	CHECK_INT(d->width, ==, 32);
 	CHECK_INT(d->height, ==, 64);
-	CHECK_INT(display_screenshot(d, "build/test-logs/ui-rot.png"), ==, -ENODATA);
+	char rot[sizeof(scratch_dir) + 16];
+
+	snprintf(rot, sizeof(rot), "%s/ui-rot.png", scratch_dir);
+	CHECK_INT(display_screenshot(d, rot), ==, -ENODATA);
 	/* A red pixel at the canvas's top left shows at the panel's top right. */
 	REQUIRE(canvas_new(32, 64, &c) == 0);
 	canvas_fill(c, &(struct layout_px){ 0, 0, 1, 1 }, red);
@@ -718,8 +725,8 @@ static void test_rotation(void)
 	display_to_canvas(d, 0, 31, &x, &y);
 	CHECK_INT(x, ==, 31);
 	CHECK_INT(y, ==, 63);
-	CHECK_INT(display_screenshot(d, "build/test-logs/ui-rot.png"), ==, 0);
-	REQUIRE(canvas_read_png("build/test-logs/ui-rot.png", &shot) == 0);
+	CHECK_INT(display_screenshot(d, rot), ==, 0);
+	REQUIRE(canvas_read_png(rot, &shot) == 0);
 	CHECK_INT(shot->w, ==, 64);
 	{
 		uint8_t p[3];
@@ -780,7 +787,7 @@ static unsigned long write_jpeg(const char *path, const unsigned char *pixels, i
 /* A strip-sized JPEG is decoded small (DCT scaling) and fitted inside the box asked for. */
 static void test_read_jpeg(void)
 {
-	const char *path = "build/test-logs/ui-strip.jpg";
+	char path[sizeof(scratch_dir) + 16];
 	unsigned char *rgb = malloc((size_t)1200 * 1800 * 3);
 	unsigned long size;
 	struct canvas *c = NULL;
@@ -795,6 +802,7 @@ static void test_read_jpeg(void)
 		rgb[i * 3 + 1] = 20;
 		rgb[i * 3 + 2] = left ? 10 : 230;
 	}
+	snprintf(path, sizeof(path), "%s/ui-strip.jpg", scratch_dir);
 	size = write_jpeg(path, rgb, 1200, 1800, false);
 	free(rgb);
 	REQUIRE(size > 0);
@@ -995,7 +1003,7 @@ static double wave_average(int x)
  * shift, no blur beyond the box. */
 static void test_read_jpeg_average(void)
 {
-	const char *path = "build/test-logs/ui-wave.jpg";
+	char path[sizeof(scratch_dir) + 16];
 	unsigned char *grey = malloc((size_t)800 * 800);
 	unsigned long size;
 	struct canvas *c = NULL;
@@ -1005,6 +1013,7 @@ static void test_read_jpeg_average(void)
 	for (int y = 0; y < 800; y++)
 		for (int x = 0; x < 800; x++)
 			grey[y * 800 + x] = (unsigned char)(wave(x) + wave(y));
+	snprintf(path, sizeof(path), "%s/ui-wave.jpg", scratch_dir);
 	size = write_jpeg(path, grey, 800, 800, true);
 	free(grey);
 	REQUIRE(size > 0);
@@ -1076,9 +1085,24 @@ int main(int argc, char **argv)
 		{ NULL, NULL },
 	};
 
-	/* Pictures the tests write (and a failed golden's actual picture) go to build/test-logs/,
-	 * which this makes when the test runs alone (make arm64-test, or by hand). */
+	static const char *const scratch_files[] = { "ui-rot.png", "ui-strip.jpg", "ui-wave.jpg" };
+	char path[sizeof(scratch_dir) + 16];
+	int r;
+
+	/* A failed golden's actual picture goes to build/test-logs/, made here when the test runs
+	 * alone (make arm64-test, or by hand); the pictures the tests write and read back go to a
+	 * folder of this run's own (make test and make check may run side by side). */
 	(void)mkdir("build", 0755);
 	(void)mkdir("build/test-logs", 0755);
-	return test_main(argc, argv, tests);
+	if (!mkdtemp(scratch_dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	r = test_main(argc, argv, tests);
+	for (size_t i = 0; i < sizeof(scratch_files) / sizeof(scratch_files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", scratch_dir, scratch_files[i]);
+		unlink(path);
+	}
+	rmdir(scratch_dir);
+	return r;
 }
