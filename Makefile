@@ -155,13 +155,20 @@ run: deps-test all
 LINT_SRC := $(COMMON_SRC) $(BUS_SRC) mqtt/booth-topics.c $(wildcard booth/*.c) \
 	$(wildcard camera/*.c printer/*.c) \
 	$(wildcard tests/*.c tests/unit/*.c tests/integration/*.c tests/fuzz/*.c)
+# cppcheck on every core; clang-tidy as two processes, each on half of the files.
+LINT_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+LINT_HALF = $(shell echo $$(( $(words $(LINT_SRC)) / 2 )))
+TIDY = clang-tidy --quiet --warnings-as-errors='*'
+TIDY_ARGS = -- -std=gnu11 $(INCLUDES) -Itests -Itests/integration $(PKG_CFLAGS) \
+	-DBOOTH_VERSION='"$(VERSION)"'
 lint: deps-lint
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --std=c11 $(INCLUDES) -Itests \
+		-j $(LINT_JOBS) --inline-suppr --std=c11 $(INCLUDES) -Itests \
 		-Itests/integration --suppress=missingIncludeSystem $(LINT_SRC)
-	clang-tidy --quiet --warnings-as-errors='*' $(LINT_SRC) -- -std=gnu11 $(INCLUDES) \
-		-Itests -Itests/integration $(PKG_CFLAGS) -DBOOTH_VERSION='"$(VERSION)"' \
-		2>/dev/null
+	$(TIDY) $(wordlist 1,$(LINT_HALF),$(LINT_SRC)) $(TIDY_ARGS) 2>/dev/null & first=$$!; \
+	$(TIDY) $(wordlist $(shell echo $$(( $(LINT_HALF) + 1 ))),$(words $(LINT_SRC)),$(LINT_SRC)) \
+		$(TIDY_ARGS) 2>/dev/null; second=$$?; \
+	wait $$first && [ $$second -eq 0 ]
 
 FORMAT_SRC := $(wildcard common/*.[ch] mqtt/*.[ch] booth/*.[ch] camera/*.[ch] camera/*.cpp \
 	printer/*.[ch] tests/*.[ch] tests/*/*.[ch])
@@ -178,16 +185,16 @@ $(B)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(BUS_SRC)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 fuzz: fuzz-deps
-	@$(MAKE) --no-print-directory $(FUZZ_TARGETS)
+	@$(MAKE) --no-print-directory -j2 $(FUZZ_TARGETS)
 	@$(MAKE) --no-print-directory fuzz-run
+# Two targets at a time (libFuzzer uses one core each).
 fuzz-run:
-	@for f in $(FUZZ_TARGETS); do \
-		echo "fuzzing $$f for $${FUZZ_SECONDS:-20} s"; \
-		mkdir -p $(B)/fuzz/corpus-$${f##*/}; \
-		$$f -max_total_time=$${FUZZ_SECONDS:-20} -max_len=65536 \
-			$(B)/fuzz/corpus-$${f##*/} tests/fuzz/seeds/$${f##*/fuzz-} \
-			>$(B)/fuzz/$${f##*/}.log 2>&1 || { tail -40 $(B)/fuzz/$${f##*/}.log; exit 1; }; \
-	done
+	@printf '%s\n' $(FUZZ_TARGETS) | xargs -P 2 -I{} sh -c 'f={}; n=$${f##*/}; \
+		echo "fuzzing $$n for $${FUZZ_SECONDS:-20} s"; \
+		mkdir -p $(B)/fuzz/corpus-$$n; \
+		$$f -max_total_time=$${FUZZ_SECONDS:-20} -max_len=65536 $(B)/fuzz/corpus-$$n \
+			tests/fuzz/seeds/$${n#fuzz-} >$(B)/fuzz/$$n.log 2>&1 || \
+		{ tail -40 $(B)/fuzz/$$n.log; exit 255; }'
 
 # The strip composer (booth/compose.c, layout.c, resample.c, text.c) decodes and encodes through
 # libjpeg-turbo's libjpeg API: scanline streaming keeps a whole JPEG file out of memory.
