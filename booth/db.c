@@ -134,6 +134,20 @@ static int sql_error(struct db *db, int rc, const char *what)
 	}
 }
 
+/* Step ST (prepared and bound) into IDS, its first column, at most MAX; finalize it. Returns how
+ * many, or the error of WHAT. */
+static int step_ids(struct db *db, sqlite3_stmt *st, int64_t *ids, int max, const char *what)
+{
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sql_error(db, rc, what);
+	return n;
+}
+
 static int exec(struct db *db, const char *sql)
 {
 	char *msg = NULL;
@@ -840,7 +854,7 @@ int db_counts_event(struct db *db, int64_t event, int64_t *sessions, int64_t *ph
 int db_sessions_with_files(struct db *db, int64_t event, int64_t before_ms, int64_t *ids, int max)
 {
 	sqlite3_stmt *st;
-	int r, rc, n = 0;
+	int r;
 
 	r = prepare(db,
 		    "SELECT id FROM sessions s WHERE (?1 = 0 OR event_id = ?1) AND "
@@ -854,12 +868,7 @@ int db_sessions_with_files(struct db *db, int64_t event, int64_t before_ms, int6
 	sqlite3_bind_int64(st, 1, event);
 	sqlite3_bind_int64(st, 2, before_ms);
 	sqlite3_bind_int(st, 3, max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
-		ids[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return sql_error(db, rc, "listing sessions with photos");
-	return n;
+	return step_ids(db, st, ids, max, "listing sessions with photos");
 }
 
 static void column_text(sqlite3_stmt *st, int col, char *buf, size_t n)
@@ -1106,7 +1115,7 @@ out:
 int db_stats_open(struct db *db, int64_t *ids, int max)
 {
 	sqlite3_stmt *st;
-	int r, rc, n = 0;
+	int r;
 
 	r = prepare(db,
 		    "SELECT st.session_id FROM session_stats st JOIN sessions s ON "
@@ -1116,12 +1125,7 @@ int db_stats_open(struct db *db, int64_t *ids, int max)
 	if (r < 0)
 		return r;
 	sqlite3_bind_int(st, 1, max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
-		ids[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return sql_error(db, rc, "listing sessions whose figures are open");
-	return n;
+	return step_ids(db, st, ids, max, "listing sessions whose figures are open");
 }
 
 int db_stats_list(struct db *db, int64_t since_ms, int64_t event, int limit,
